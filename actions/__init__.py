@@ -1,0 +1,1 @@
+"""Custom actions of the sepsis aftercare assistant (rasa-sdk action server)."""

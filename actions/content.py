@@ -1,0 +1,66 @@
+"""Read the content files (contacts, topics, support groups) once, and the
+user's language and country from a tracker."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import yaml
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+LANGUAGES = ("nl", "en")
+COUNTRY_FOR_LANGUAGE = {"nl": "NL", "en": "UK"}
+
+
+@lru_cache(maxsize=None)
+def _load(name: Text) -> Dict[Text, Any]:
+    with open(CONTENT_DIR / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def organisations() -> Dict[Text, Dict[Text, Any]]:
+    """All organisations of content/contacts.yml by id."""
+    return _load("contacts.yml")["organisations"]
+
+
+def topics() -> Dict[Text, Dict[Text, Any]]:
+    """The topic catalogue of content/topics.yml by id."""
+    return _load("topics.yml")["topics"]
+
+
+def support_groups() -> List[Dict[Text, Any]]:
+    """The UK local support groups of content/support_groups.yml."""
+    return _load("support_groups.yml")["groups"]
+
+
+def user_language(tracker: Any) -> Text:
+    """The conversation's language (nl/en); English when not known yet."""
+    language = tracker.get_slot("language")
+    return language if language in LANGUAGES else "en"
+
+
+def user_country(tracker: Any) -> Text:
+    """The user's country (UK/NL): the slot, else the one of the language."""
+    country = tracker.get_slot("country")
+    if country in ("UK", "NL"):
+        return country
+    return COUNTRY_FOR_LANGUAGE[user_language(tracker)]
+
+
+def topic_title(topic_id: Text, language: Text) -> Optional[Text]:
+    """The button title of a topic in a language, None for unknown ids."""
+    topic = topics().get(topic_id)
+    return topic["title"][language] if topic else None
+
+
+def message(key: Text, language: Text, **values: Any) -> Text:
+    """A sentence of content/messages.yml in a language, placeholders filled."""
+    entry = _load("messages.yml")["messages"][key]
+    return entry.get(language, entry["en"]).format(**values)
+
+
+def label(key: Text, language: Text) -> Text:
+    """A short label of content/messages.yml in a language."""
+    entry = _load("messages.yml")["labels"][key]
+    return entry.get(language, entry["en"])

@@ -1,0 +1,70 @@
+"""Actions that point the user to organisations: after a topic answer, and
+when an answer did not help."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import clock
+from actions.content import label, message, topics, user_country, user_language
+from actions.signposts import line_status, orgs_with_hours, render_list
+
+# After "did this help? - no", and in the fallback: who to talk to.
+PERSON_TO_TALK_TO = {"UK": ["sepsis_trust_helpline"], "NL": ["sepsis_en_daarna"]}
+# When the line is closed: who else can help meanwhile.
+WHILE_CLOSED = {"UK": ["nhs_111", "samaritans"], "NL": ["huisarts", "zelfmoordpreventie_113"]}
+
+
+def send_signposts(
+    dispatcher: CollectingDispatcher, org_ids: List[Text], language: Text, country: Text,
+    buttons: List[Dict[Text, Text]] = (),
+) -> None:
+    """Send the list of organisations, then the open/closed status of any line."""
+    if not org_ids:
+        return
+    dispatcher.utter_message(
+        text=message("signposts", language, signposts=render_list(org_ids, language)),
+        buttons=list(buttons),
+    )
+    for org_id in orgs_with_hours(org_ids):
+        key, values = line_status(org_id, clock.now(), language)
+        if key == "line_closed_now":
+            values["alternatives"] = render_list(WHILE_CLOSED[country], language)
+        dispatcher.utter_message(text=message(key, language, **values))
+
+
+class ActionSignpost(Action):
+    """After a topic answer: the organisations for that topic in the user's country."""
+
+    def name(self) -> Text:
+        return "action_signpost"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        topic_id = (tracker.latest_message.get("intent") or {}).get("name")
+        topic = topics().get(topic_id)
+        if topic is None:
+            return []
+        language, country = user_language(tracker), user_country(tracker)
+        buttons = []
+        if topic_id == "support_groups" and country == "UK":
+            buttons = [{"title": label("find_group", language), "payload": "/find_support_group"}]
+        send_signposts(dispatcher, topic["signposts"][country], language, country, buttons)
+        return []
+
+
+class ActionOfferHelpline(Action):
+    """Offer a person to talk to: the helpline (UK) or Sepsis en daarna (NL)."""
+
+    def name(self) -> Text:
+        return "action_offer_helpline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        language, country = user_language(tracker), user_country(tracker)
+        send_signposts(dispatcher, PERSON_TO_TALK_TO[country], language, country)
+        return []

@@ -1,0 +1,96 @@
+"""The REST channel the website widget talks to, at /webhooks/rest/webhook.
+
+Rasa's own REST channel, with two changes:
+- it checks the request and answers bad input with a clear 4xx JSON error
+  (`{"error": ...}`) instead of failing inside the server;
+- it returns every answer as one message: Rasa's collector splits texts on
+  blank lines, which would break an answer and its list into pieces.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 5000
+MAX_SENDER_CHARS = 128
+MAX_METADATA_BYTES = 4096
+
+
+class WholeMessageOutputChannel(CollectingOutputChannel):
+    """Collects bot messages without splitting texts on blank lines."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
+def parse_request(body: bytes) -> Tuple[Optional[Dict[Text, Any]], Optional[Text]]:
+    """The checked sender, message and metadata of a request body, or an error."""
+    try:
+        payload = json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, ValueError):
+        return None, "The body must be JSON (UTF-8)."
+    if not isinstance(payload, dict):
+        return None, 'The body must be a JSON object: {"sender": "...", "message": "..."}.'
+    sender, message = payload.get("sender"), payload.get("message")
+    metadata = payload.get("metadata") or {}
+    if not isinstance(sender, str) or not sender.strip():
+        return None, "'sender' must be a non-empty string."
+    if len(sender) > MAX_SENDER_CHARS:
+        return None, f"'sender' is longer than {MAX_SENDER_CHARS} characters."
+    if not isinstance(message, str) or not message.strip():
+        return None, "'message' must be a non-empty string."
+    if len(message) > MAX_MESSAGE_CHARS:
+        return None, f"'message' is longer than {MAX_MESSAGE_CHARS} characters; please send a shorter message."
+    if not isinstance(metadata, dict):
+        return None, "'metadata' must be a JSON object."
+    if len(json.dumps(metadata)) > MAX_METADATA_BYTES:
+        return None, f"'metadata' is larger than {MAX_METADATA_BYTES} bytes."
+    return {"sender": sender.strip(), "message": message, "metadata": metadata}, None
+
+
+class SepsisRestInput(RestInput):
+    """REST input with request checks and whole messages."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            parsed, error = parse_request(request.body)
+            if error:
+                return response.json({"error": error}, status=400)
+            collector = WholeMessageOutputChannel()
+            try:
+                await on_new_message(UserMessage(
+                    parsed["message"], collector, parsed["sender"],
+                    input_channel=self.name(), metadata=parsed["metadata"],
+                ))
+            except CancelledError:
+                logger.error("A message timed out while being handled.")
+                return response.json({"error": "The assistant took too long to answer."}, status=503)
+            except Exception:  # noqa: BLE001 - the user gets a clear error, the log the trace
+                logger.exception("A message could not be handled.")
+                return response.json({"error": "The assistant could not answer this message."}, status=500)
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Run the assistant: install what is missing, train if needed, then start the
+# action server and the Rasa server (REST channel + authenticated HTTP API).
+# Ctrl-C stops both. Settings (environment variables, all optional):
+#   RASA_PORT (5005), ACTIONS_PORT (5055), RASA_AUTH_TOKEN (random if unset),
+#   CORS_ORIGINS (space-separated allowed website origins; default localhost).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+bash scripts/setup.sh
+model="$(bash scripts/train.sh | tail -n1)"
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+read -r -a origins <<< "${CORS_ORIGINS:-http://localhost:8000 http://127.0.0.1:8000}"
+
+endpoints="$(mktemp)"
+printf 'action_endpoint:\n  url: "http://localhost:%s/webhook"\n' "$ACTIONS_PORT" > "$endpoints"
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -f "$endpoints"; }
+trap cleanup EXIT INT TERM
+
+"$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+pids+=($!)
+"$RASA" run --model "$model" --endpoints "$endpoints" --credentials credentials.yml \
+  --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "${origins[@]}" &
+pids+=($!)
+
+echo "==> starting (model $model)"
+for _ in $(seq 1 240); do
+  if "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+      "http://localhost:$RASA_PORT/status?token=$RASA_AUTH_TOKEN" >/dev/null 2>&1; then
+    cat <<MSG
+
+The sepsis aftercare assistant is ready.
+  Chat (REST):   POST http://localhost:$RASA_PORT/webhooks/rest/webhook
+                 curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"ik ben zo moe sinds de ic","metadata":{"language":"nl"}}'
+  NLU (API):     POST http://localhost:$RASA_PORT/model/parse?token=$RASA_AUTH_TOKEN
+  Actions:       http://localhost:$ACTIONS_PORT/health
+Press Ctrl-C to stop.
+MSG
+    wait -n "${pids[@]}"
+    exit $?
+  fi
+  sleep 1
+done
+echo "The assistant did not become ready in 240 s." >&2
+exit 1

@@ -1,0 +1,58 @@
+"""Shared fixtures: project paths, the trained model, a loaded agent, and a
+summary of the held-out NLU accuracy at the end of the run."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+HELDOUT_RESULTS: Dict[str, Any] = {}
+
+
+def rasa_env() -> Dict[str, str]:
+    """Environment for Rasa subprocesses: quiet, no telemetry, project on the path."""
+    env = dict(os.environ)
+    env.update({
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONPATH": str(ROOT),
+    })
+    return env
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The trained model of the current data (trains only if needed)."""
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "train.sh")], cwd=ROOT, env=rasa_env(),
+        capture_output=True, text=True, check=True,
+    )
+    return ROOT / result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def agent(model_path: Path):
+    """A Rasa agent with the trained model, for NLU parsing in-process."""
+    from rasa.core.agent import Agent
+
+    from tests.heldout import quiet_logs
+
+    quiet_logs()
+    return Agent.load(str(model_path))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print the held-out NLU accuracy per language, when it was measured."""
+    if not HELDOUT_RESULTS:
+        return
+    terminalreporter.section("held-out NLU accuracy (tests/nlu, never trained on)")
+    for language, result in HELDOUT_RESULTS.items():
+        terminalreporter.write_line(
+            f"{language}: {result['accuracy']:.1%} intent accuracy on {result['n']} examples"
+        )

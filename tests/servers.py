@@ -1,0 +1,119 @@
+"""Start the real assistant (Rasa server + action server) on free local
+ports for end-to-end tests, and talk to it over HTTP."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from tests.conftest import ROOT, rasa_env
+
+VENV_BIN = ROOT / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http(method: str, url: str, body: Optional[bytes] = None,
+         headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any]:
+    """(status, parsed JSON or text) of one request; errors are returned, not raised."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return 0, str(error)
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode("utf-8", "replace")
+
+
+class Assistant:
+    """A running Rasa server, optionally with its action server."""
+
+    def __init__(self, model: Path, with_actions: bool = True) -> None:
+        self.port, self.actions_port = free_port(), free_port()
+        self.token = secrets.token_urlsafe(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._dir = tempfile.TemporaryDirectory()
+        endpoints = Path(self._dir.name) / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n')
+        self._logs = open(Path(self._dir.name) / "servers.log", "w")
+        self.processes: List[subprocess.Popen] = []
+        if with_actions:
+            self._start([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                         "--port", str(self.actions_port)])
+        self._start([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
+                     str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+                     "--port", str(self.port), "--enable-api", "--auth-token", self.token])
+        self._wait_ready(with_actions)
+
+    def _start(self, command: List[str]) -> None:
+        self.processes.append(subprocess.Popen(
+            command, cwd=ROOT, env=rasa_env(), stdout=self._logs, stderr=subprocess.STDOUT,
+            start_new_session=True))
+
+    def _wait_ready(self, with_actions: bool, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready = http("GET", f"{self.url}/status?token={self.token}")[0] == 200
+            if with_actions:
+                ready = ready and http("GET", f"http://127.0.0.1:{self.actions_port}/health")[0] == 200
+            if ready:
+                return
+            if any(p.poll() is not None for p in self.processes):
+                break
+            time.sleep(0.5)
+        log = self.log()
+        self.stop()
+        raise RuntimeError(f"the assistant did not start:\n{log[-4000:]}")
+
+    def log(self) -> str:
+        self._logs.flush()
+        return (Path(self._dir.name) / "servers.log").read_text(errors="replace")
+
+    def say(self, sender: str, text: str, **metadata: Any) -> List[Dict[str, Any]]:
+        """Send a message through the REST channel; the bot's messages."""
+        payload = {"sender": sender, "message": text}
+        if metadata:
+            payload["metadata"] = metadata
+        status, answer = self.post_raw(json.dumps(payload).encode())
+        assert status == 200, answer
+        return answer
+
+    def post_raw(self, body: bytes, content_type: str = "application/json") -> Tuple[int, Any]:
+        return http("POST", f"{self.url}/webhooks/rest/webhook", body,
+                    {"Content-Type": content_type})
+
+    def parse(self, text: str, token: Optional[str] = "default") -> Tuple[int, Any]:
+        token = self.token if token == "default" else token
+        query = f"?token={token}" if token else ""
+        return http("POST", f"{self.url}/model/parse{query}", json.dumps({"text": text}).encode())
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self._logs.close()
+        self._dir.cleanup()

@@ -1,0 +1,207 @@
+"""Every custom action, run on tracker fixtures with a CollectingDispatcher:
+the messages sent and the events returned. No network, fixed clocks."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions import clock
+from actions.content import message, organisations, topics
+from actions.menu_actions import ActionShowMenu, ActionSuggestTopics
+from actions.session import ActionRestart, ActionSessionStart, language_and_country
+from actions.signpost_actions import ActionOfferHelpline, ActionSignpost
+from actions.support_group_actions import (
+    ActionAskPostcode, ActionFindSupportGroup, ValidateSupportGroupForm, parse_postcode,
+)
+from tests.trackers import run, texts, tracker
+
+LONDON = ZoneInfo("Europe/London")
+MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
+SATURDAY_NOON = datetime(2026, 11, 28, 12, 0, tzinfo=LONDON)
+HELPLINE = organisations()["sepsis_trust_helpline"]
+
+
+@pytest.fixture
+def at(monkeypatch):
+    """Fix the actions' clock: at(moment)."""
+    def set_clock(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "now", lambda: moment)
+    return set_clock
+
+
+# ---------------------------------------------------------------- signposts
+@pytest.mark.parametrize("topic", list(topics()))
+@pytest.mark.parametrize("language,country", [("en", "UK"), ("nl", "NL"), ("en", "NL"), ("nl", "UK")])
+def test_signpost_lists_the_topics_organisations_for_the_country(at, topic, language, country) -> None:
+    at(MONDAY_NOON)
+    messages, events = run(ActionSignpost(), tracker(language, country, intent=topic))
+    text = texts(messages)
+    assert events == []
+    for org_id in topics()[topic]["signposts"][country]:
+        org = organisations()[org_id]
+        assert org["name"][language] in text
+        for key in ("phone", "url"):
+            if org.get(key):
+                assert org[key] in text
+    assert text.startswith(message("signposts", language, signposts="").strip())
+
+
+def test_signpost_for_an_unknown_intent_sends_nothing() -> None:
+    messages, events = run(ActionSignpost(), tracker(intent="greet"))
+    assert messages == [] and events == []
+
+
+def test_helpline_answer_says_open_now_during_hours(at) -> None:
+    at(MONDAY_NOON)
+    messages, _ = run(ActionSignpost(), tracker("en", "UK", intent="helpline"))
+    assert "open now, until 16:30" in texts(messages)
+    assert HELPLINE["phone"] in texts(messages)
+
+
+def test_helpline_answer_says_closed_and_what_to_do_at_the_weekend(at) -> None:
+    at(SATURDAY_NOON)
+    messages, _ = run(ActionSignpost(), tracker("en", "UK", intent="helpline"))
+    text = texts(messages)
+    assert "closed now" in text and "Monday at 09:30" in text
+    assert organisations()["nhs_111"]["phone"] in text and organisations()["samaritans"]["phone"] in text
+
+
+def test_helpline_status_in_dutch(at) -> None:
+    at(datetime(2026, 11, 23, 18, 0, tzinfo=LONDON))
+    messages, _ = run(ActionSignpost(), tracker("nl", "UK", intent="helpline"))
+    assert "nu gesloten" in texts(messages) and "morgen om 09:30" in texts(messages)
+
+
+def test_support_groups_topic_offers_the_finder_in_the_uk_only(at) -> None:
+    at(MONDAY_NOON)
+    uk, _ = run(ActionSignpost(), tracker("en", "UK", intent="support_groups"))
+    nl, _ = run(ActionSignpost(), tracker("nl", "NL", intent="support_groups"))
+    assert {"title": "Find a group near me", "payload": "/find_support_group"} in uk[0]["buttons"]
+    assert not any(m.get("buttons") for m in nl)
+
+
+def test_country_follows_language_when_unknown(at) -> None:
+    at(MONDAY_NOON)
+    messages, _ = run(ActionOfferHelpline(), tracker("nl", None))
+    assert "Sepsis en daarna" in texts(messages) and HELPLINE["phone"] not in texts(messages)
+
+
+def test_offer_helpline_in_the_uk(at) -> None:
+    at(MONDAY_NOON)
+    messages, _ = run(ActionOfferHelpline(), tracker("en", "UK"))
+    assert HELPLINE["phone"] in texts(messages) and "open now" in texts(messages)
+
+
+# ---------------------------------------------------------------- menu and fallback
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_menu_offers_the_main_topics_as_buttons(language) -> None:
+    messages, _ = run(ActionShowMenu(), tracker(language))
+    buttons = messages[0]["buttons"]
+    menu = [t for t, spec in topics().items() if spec.get("menu")]
+    assert [b["payload"] for b in buttons] == [f"/{t}" for t in menu]
+    assert buttons[0]["title"] == topics()[menu[0]]["title"][language]
+    assert messages[0]["text"] == message("menu", language)
+
+
+def test_fallback_offers_the_two_likeliest_topics_then_none_of_these() -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.9}, {"name": "greet", "confidence": 0.12},
+               {"name": "hair_loss", "confidence": 0.11}, {"name": "fatigue", "confidence": 0.1},
+               {"name": "exercise", "confidence": 0.05}]
+    messages, _ = run(ActionSuggestTopics(), tracker("nl", intent="nlu_fallback", ranking=ranking))
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/hair_loss", "/fatigue", "/deny"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Haaruitval", "Vermoeidheid", "Geen van deze"]
+
+
+def test_fallback_without_any_topic_admits_it_does_not_know() -> None:
+    ranking = [{"name": "greet", "confidence": 0.2}]
+    messages, _ = run(ActionSuggestTopics(), tracker("en", intent="nlu_fallback", ranking=ranking))
+    assert len(messages) == 1 and messages[0]["response"] == "utter_dont_know"
+
+
+# ---------------------------------------------------------------- session
+@pytest.mark.parametrize("metadata,slots,expected", [
+    ({"language": "nl"}, {}, {"language": "nl", "country": "NL"}),
+    ({"language": "en"}, {}, {"language": "en", "country": "UK"}),
+    ({"language": "en", "country": "NL"}, {}, {"language": "en", "country": "NL"}),
+    ({"country": "NL"}, {}, {"language": "nl", "country": "NL"}),
+    ({}, {"language": "nl", "country": "UK"}, {"language": "nl", "country": "UK"}),
+    ({}, {}, {"language": None, "country": None}),
+    ("not a dict", {}, {"language": None, "country": None}),
+])
+def test_language_and_country_at_session_start(metadata, slots, expected) -> None:
+    assert language_and_country(metadata, slots) == expected
+
+
+def test_session_start_sets_language_from_metadata_and_carries_slots_over() -> None:
+    start = tracker(None, None, session_started_metadata={"language": "nl"}, postcode="BN3")
+    _, events = run(ActionSessionStart(), start)
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots == {"language": "nl", "country": "NL", "postcode": "BN3",
+                     "session_started_metadata": {"language": "nl"}}
+
+
+def test_restart_keeps_language_and_country() -> None:
+    messages, events = run(ActionRestart(), tracker("nl", "NL"))
+    assert messages[0]["text"] == message("start_again", "nl")
+    assert events[0]["event"] == "restart"
+    assert SlotSet("language", "nl") in events and SlotSet("country", "NL") in events
+
+
+# ---------------------------------------------------------------- support-group finder
+@pytest.mark.parametrize("text,postcode", [
+    ("BN3 3WR", "BN3 3WR"), ("bn33wr", "BN3 3WR"), ("my postcode is cm1 7et thanks", "CM1 7ET"),
+    ("BB7", "BB7"), ("SW1A 1AA", "SW1A 1AA"), ("Brighton", None), ("", None), (None, None),
+])
+def test_parse_postcode(text, postcode) -> None:
+    assert parse_postcode(text) == postcode
+
+
+def form_tracker(value, language="en", country="UK"):
+    return tracker(language, country, intent="inform_postcode",
+                   events=[{"event": "slot", "name": "postcode", "value": value}], postcode=value)
+
+
+def test_form_accepts_and_normalises_a_postcode() -> None:
+    messages, events = run(ValidateSupportGroupForm(), form_tracker("bn3 3wr"))
+    assert SlotSet("postcode", "BN3 3WR") in events and messages == []
+
+
+def test_form_rejects_a_non_postcode_and_explains() -> None:
+    messages, events = run(ValidateSupportGroupForm(), form_tracker("near brighton", "nl"))
+    assert SlotSet("postcode", None) in events
+    assert texts(messages) == message("postcode_invalid", "nl")
+
+
+def test_form_asks_no_postcode_in_the_netherlands() -> None:
+    _, events = run(ValidateSupportGroupForm(), tracker("nl", "NL", intent="find_support_group"))
+    assert SlotSet("requested_slot", None) in events
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_form_question(language) -> None:
+    messages, _ = run(ActionAskPostcode(), tracker(language))
+    assert texts(messages) == message("ask_postcode", language)
+
+
+def test_finder_names_the_listed_group_for_the_area() -> None:
+    messages, events = run(ActionFindSupportGroup(), tracker("en", "UK", postcode="BN3 3WR"))
+    assert "East Sussex Sepsis Support Group" in texts(messages) and "Hove" in texts(messages)
+    assert events == [SlotSet("postcode", None)]
+
+
+def test_finder_points_online_when_no_group_is_listed(at) -> None:
+    at(MONDAY_NOON)
+    messages, _ = run(ActionFindSupportGroup(), tracker("en", "UK", postcode="ZE1 0AA"))
+    text = texts(messages)
+    assert "ZE1 0AA" in text and "Forum" in text and "Facebook" in text
+
+
+def test_finder_gives_dutch_users_peer_contact(at) -> None:
+    at(MONDAY_NOON)
+    messages, _ = run(ActionFindSupportGroup(), tracker("nl", "NL"))
+    text = texts(messages)
+    assert "Sepsis en daarna" in text and organisations()["peer_group_nl"]["url"] in text

@@ -1,0 +1,136 @@
+"""End to end: the real Rasa server and action server, started on free local
+ports, answering through the REST channel as the website widget would."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.content_data import response_text
+from tests.servers import Assistant
+
+_senders = itertools.count()
+
+
+def new_sender() -> str:
+    return f"e2e-{next(_senders)}"
+
+
+@pytest.fixture(scope="module")
+def assistant(model_path):
+    running = Assistant(model_path)
+    yield running
+    running.stop()
+
+
+def texts(messages) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def test_dutch_fatigue_question_is_answered_in_dutch(assistant) -> None:
+    answer = assistant.say(new_sender(), "ik ben zo moe sinds de ic", language="nl")
+    assert answer[0]["text"] == response_text("utter_fatigue", "nl", "NL")
+    assert "Sepsis en daarna" in texts(answer)
+    assert answer[-1]["text"] == response_text("utter_ask_feedback", "nl", "NL")
+    assert [b["payload"] for b in answer[-1]["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_english_fatigue_question_is_answered_in_english(assistant) -> None:
+    answer = assistant.say(new_sender(), "I am so tired since intensive care", language="en")
+    assert answer[0]["text"] == response_text("utter_fatigue", "en", "UK")
+    assert "0808 800 0029" in texts(answer)
+
+
+def test_language_comes_from_metadata_at_session_start(assistant) -> None:
+    answer = assistant.say(new_sender(), "/greet", language="nl")
+    assert answer[0]["text"] == response_text("utter_greet", "nl", "NL")
+    assert len(answer[1]["buttons"]) >= 6
+
+
+def test_country_from_metadata_picks_emergency_numbers(assistant) -> None:
+    answer = assistant.say(new_sender(), "/greet", language="en", country="NL")
+    assert answer[0]["text"] == response_text("utter_greet", "en", "NL") and "112" in answer[0]["text"]
+
+
+def test_explicit_switch_then_answers_in_the_new_language(assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "/greet", language="nl")
+    switched = assistant.say(sender, "English please")
+    assert switched[0]["text"] == response_text("utter_language_switched", "en", "UK")
+    answer = assistant.say(sender, "/hair_loss")
+    assert answer[0]["text"] == response_text("utter_hair_loss", "en", "UK")
+
+
+def test_writing_clearly_in_the_other_language_switches(assistant) -> None:
+    sender = new_sender()
+    answer = assistant.say(sender, "my hair is falling out since the sepsis", language="nl")
+    assert answer[0]["text"] == response_text("utter_hair_loss", "en", "UK")
+
+
+def test_feedback_no_offers_the_helpline(assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "/hair_loss", language="en")
+    answer = assistant.say(sender, "/deny")
+    assert answer[0]["text"] == response_text("utter_feedback_sorry", "en", "UK")
+    assert "0808 800 0029" in texts(answer)
+
+
+def test_support_group_finder_names_the_group(assistant) -> None:
+    sender = new_sender()
+    asked = assistant.say(sender, "is there a support group near me", language="en")
+    assert "postcode" in texts(asked).lower()
+    answer = assistant.say(sender, "BN3 3WR")
+    assert "East Sussex Sepsis Support Group" in texts(answer)
+
+
+def test_question_inside_the_finder_is_answered_and_the_finder_resumes(assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "/find_support_group", language="en")
+    middle = assistant.say(sender, "wait, is it normal that my hair is falling out?")
+    assert middle[0]["text"] == response_text("utter_hair_loss", "en", "UK")
+    assert "postcode" in middle[-1]["text"].lower()
+    answer = assistant.say(sender, "CM1 7ET")
+    assert "Essex Sepsis Support Group" in texts(answer)
+
+
+def test_invalid_postcode_is_explained_and_asked_again(assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "/find_support_group", language="en")
+    answer = assistant.say(sender, "somewhere near the sea")
+    assert "doesn't look like a UK postcode" in texts(answer)
+    assert "postcode" in answer[-1]["text"].lower()
+
+
+def test_the_user_can_stop_the_finder(assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "/find_support_group", language="nl", country="UK")
+    answer = assistant.say(sender, "stop")
+    assert answer[0]["text"] == response_text("utter_form_stopped", "nl", "UK")
+
+
+def test_dutch_users_get_peer_contact_without_a_postcode(assistant) -> None:
+    answer = assistant.say(new_sender(), "/find_support_group", language="nl")
+    text = texts(answer)
+    assert "lotgenotencontact" in text and "postcode" not in text.lower()
+
+
+def test_restart_keeps_the_language(assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "/greet", language="nl")
+    restarted = assistant.say(sender, "/restart")
+    assert "opnieuw" in texts(restarted)
+    answer = assistant.say(sender, "/hair_loss")
+    assert answer[0]["text"] == response_text("utter_hair_loss", "nl", "NL")
+
+
+@pytest.mark.parametrize("body", [b"{bad json", b"[]", b'{"sender": "x"}', b'{"sender": "x", "message": ""}'])
+def test_bad_input_gets_a_clear_400_and_the_server_keeps_serving(assistant, body: bytes) -> None:
+    status, answer = assistant.post_raw(body)
+    assert status == 400 and "error" in answer
+    assert assistant.say(new_sender(), "/greet", language="en")
+
+
+def test_model_parse_names_the_topic_and_needs_the_token(assistant) -> None:
+    status, parsed = assistant.parse("mijn haar valt uit na de sepsis")
+    assert status == 200 and parsed["intent"]["name"] == "hair_loss"
+    assert assistant.parse("hello", token=None)[0] == 401
