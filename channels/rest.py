@@ -1,23 +1,34 @@
 """The REST channel the website widget talks to, at /webhooks/rest/webhook.
 
-Rasa's own REST channel, with two changes:
+Rasa's own REST channel, with three changes:
 - it checks the request and answers bad input with a clear 4xx JSON error
   (`{"error": ...}`) instead of failing inside the server;
 - it returns every answer as one message: Rasa's collector splits texts on
-  blank lines, which would break an answer and its list into pieces.
+  blank lines, which would break an answer and its list into pieces;
+- it marks the first message of a conversation session with
+  `metadata.session_start = true`, so the language detector applies the
+  metadata's language at session start only (an explicit switch later on
+  is not undone by a widget that repeats its metadata), and gives button
+  payloads, which skip the NLU components, the metadata's language and
+  country as entities. The session start itself stays Rasa's built-in
+  action, which works even when the action server is down.
 """
 from __future__ import annotations
 
 import json
 import logging
+import time
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from components.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +69,43 @@ def parse_request(body: bytes) -> Tuple[Optional[Dict[Text, Any]], Optional[Text
     return {"sender": sender.strip(), "message": message, "metadata": metadata}, None
 
 
+def starts_session(events: List[Any], expiration_minutes: float, now: float) -> bool:
+    """Whether a message after `events` starts a new conversation session:
+    no user message since the last session start or restart, or the last
+    one is older than the session expiration time (as Rasa decides it)."""
+    last_user = None
+    for event in reversed(events or []):
+        if isinstance(event, UserUttered):
+            last_user = event
+            break
+        if isinstance(event, (SessionStarted, Restarted)):
+            return True
+    if last_user is None:
+        return True
+    return bool(expiration_minutes) and (now - last_user.timestamp) / 60 > expiration_minutes
+
+
+def payload_with_locale(text: Text, metadata: Dict[Text, Any]) -> Text:
+    """A button payload ("/greet") skips the NLU components, so the metadata's
+    language and country are added as its entities ('/greet{"language": "nl"}')."""
+    if not text.startswith("/") or "{" in text:
+        return text
+    language, country = metadata_locale(metadata)
+    country = country or COUNTRY_FOR_LANGUAGE.get(language)
+    entities = {k: v for k, v in (("language", language), ("country", country)) if v}
+    return text + json.dumps(entities) if entities else text
+
+
+async def session_flag(request: Request, sender: Text) -> bool:
+    """True when this sender's next message starts a session."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return True
+    tracker = await agent.tracker_store.retrieve(sender)
+    expiration = agent.domain.session_config.session_expiration_time if agent.domain else 0
+    return starts_session(tracker.events if tracker else [], expiration, time.time())
+
+
 class SepsisRestInput(RestInput):
     """REST input with request checks and whole messages."""
 
@@ -80,10 +128,12 @@ class SepsisRestInput(RestInput):
             if error:
                 return response.json({"error": error}, status=400)
             collector = WholeMessageOutputChannel()
+            metadata = {**parsed["metadata"],
+                        "session_start": await session_flag(request, parsed["sender"])}
             try:
                 await on_new_message(UserMessage(
-                    parsed["message"], collector, parsed["sender"],
-                    input_channel=self.name(), metadata=parsed["metadata"],
+                    payload_with_locale(parsed["message"], metadata), collector, parsed["sender"],
+                    input_channel=self.name(), metadata=metadata,
                 ))
             except CancelledError:
                 logger.error("A message timed out while being handled.")

@@ -10,7 +10,10 @@ when it is clear, so that the `language` and `country` slots follow the user:
 2. Otherwise the message must *clearly* be in one language: words from that
    language only, or at least `min_words` cue words of which at least
    `min_share` belong to it. Dutch with a few English words stays Dutch.
-3. Otherwise nothing is added and the slots keep their value.
+3. Otherwise, on the first message of a session (the REST channel sets
+   `metadata.session_start`), the metadata's `language` (or the language
+   of its `country`) is used.
+4. Otherwise nothing is added and the slots keep their value.
 
 Cue words are spaCy's stop-word lists of both languages (no model needed)
 plus `content/language_cues.yml`; words in both count for neither.
@@ -31,7 +34,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.locale import COUNTRY_FOR_LANGUAGE, normalise_country
+from components.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
 from components.paths import project_path
 
 SWITCH_INTENT = "switch_language"
@@ -134,20 +137,17 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         text = message.get(TEXT) or ""
         intent = message.get(INTENT) or {}
         language, explicit = self.detect(text, intent.get("name"))
-        metadata = message.get("metadata") or {}
-        country = normalise_country(metadata.get("country")) if isinstance(metadata, dict) else None
-        if language is None:
-            if country is None:
-                return
-            entities = [self._entity("country", country, text)]
-        else:
-            entities = [
-                self._entity("language", language, text),
-                self._entity("country", country or COUNTRY_FOR_LANGUAGE[language], text),
-            ]
+        md_language, country = metadata_locale(message.get("metadata"))
+        language = language or md_language
+        entities = []
+        if language:
+            entities.append(self._entity("language", language, text))
+        if language or country:
+            entities.append(self._entity("country", country or COUNTRY_FOR_LANGUAGE[language], text))
         if explicit and intent.get("name") != SWITCH_INTENT:
             message.set(INTENT, {"name": SWITCH_INTENT, "confidence": 1.0}, add_to_output=True)
-        message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        if entities:
+            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
 
     @staticmethod
     def _entity(name: Text, value: Text, text: Text) -> Dict[Text, Any]:

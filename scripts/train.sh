@@ -12,7 +12,8 @@ if [[ ! -f "$model" ]]; then
   mkdir -p models
   echo "==> training (data, domain or config changed)" >&2
   start=$(date +%s)
-  "$RASA" train --domain domain --config config.yml --data data \
+  # --force: Rasa's own cache does not see data/safety or the components.
+  "$RASA" train --force --domain domain --config config.yml --data data \
     --fixed-model-name "sepsis-$fingerprint" --out models >models/last-train.log 2>&1 \
     || { tail -40 models/last-train.log >&2; exit 1; }
   echo "==> trained in $(( $(date +%s) - start )) s" >&2

@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 HELDOUT_RESULTS: Dict[str, Any] = {}
+SAFETY_RESULTS: Dict[str, Any] = {}
 
 
 def rasa_env() -> Dict[str, str]:
@@ -48,11 +49,16 @@ def agent(model_path: Path):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print the held-out NLU accuracy per language, when it was measured."""
-    if not HELDOUT_RESULTS:
-        return
-    terminalreporter.section("held-out NLU accuracy (tests/nlu, never trained on)")
-    for language, result in HELDOUT_RESULTS.items():
-        terminalreporter.write_line(
-            f"{language}: {result['accuracy']:.1%} intent accuracy on {result['n']} examples"
-        )
+    """Print the held-out NLU accuracy and the safety detector's recall and
+    false-alarm rate per language, when they were measured."""
+    if SAFETY_RESULTS:
+        terminalreporter.section("safety detector (tests/safety/cases_<lang>.yml)")
+        for language, r in SAFETY_RESULTS.items():
+            terminalreporter.write_line(
+                f"{language}: recall {r['recall']:.1%} on {r['positives']} positives, "
+                f"false alarms {r['false_alarms']:.1%} on {r['negatives']} negatives")
+    if HELDOUT_RESULTS:
+        terminalreporter.section("held-out NLU accuracy (tests/nlu, never trained on)")
+        for language, result in HELDOUT_RESULTS.items():
+            terminalreporter.write_line(
+                f"{language}: {result['accuracy']:.1%} intent accuracy on {result['n']} examples")

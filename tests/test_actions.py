@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from actions import clock
 from actions.content import message, organisations, topics
 from actions.menu_actions import ActionShowMenu, ActionSuggestTopics
-from actions.session import ActionRestart, ActionSessionStart, language_and_country
+from actions.restart import ActionRestart
 from actions.signpost_actions import ActionOfferHelpline, ActionSignpost
 from actions.support_group_actions import (
     ActionAskPostcode, ActionFindSupportGroup, ValidateSupportGroupForm, parse_postcode,
@@ -121,29 +121,7 @@ def test_fallback_without_any_topic_admits_it_does_not_know() -> None:
     assert len(messages) == 1 and messages[0]["response"] == "utter_dont_know"
 
 
-# ---------------------------------------------------------------- session
-@pytest.mark.parametrize("metadata,slots,expected", [
-    ({"language": "nl"}, {}, {"language": "nl", "country": "NL"}),
-    ({"language": "en"}, {}, {"language": "en", "country": "UK"}),
-    ({"language": "en", "country": "NL"}, {}, {"language": "en", "country": "NL"}),
-    ({"country": "NL"}, {}, {"language": "nl", "country": "NL"}),
-    ({}, {"language": "nl", "country": "UK"}, {"language": "nl", "country": "UK"}),
-    ({}, {}, {"language": None, "country": None}),
-    ("not a dict", {}, {"language": None, "country": None}),
-])
-def test_language_and_country_at_session_start(metadata, slots, expected) -> None:
-    assert language_and_country(metadata, slots) == expected
-
-
-def test_session_start_sets_language_from_metadata_and_carries_slots_over() -> None:
-    start = tracker(None, None, session_started_metadata={"language": "nl"}, postcode="BN3")
-    _, events = run(ActionSessionStart(), start)
-    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots == {"language": "nl", "country": "NL", "postcode": "BN3",
-                     "session_started_metadata": {"language": "nl"}}
-
-
+# ---------------------------------------------------------------- restart
 def test_restart_keeps_language_and_country() -> None:
     messages, events = run(ActionRestart(), tracker("nl", "NL"))
     assert messages[0]["text"] == message("start_again", "nl")

@@ -91,3 +91,18 @@ def test_normalise_country(value, expected) -> None:
                                             ("EN", "en"), ("de", None), (None, None)])
 def test_normalise_language(value, expected) -> None:
     assert normalise_language(value) == expected
+
+
+@pytest.mark.parametrize("metadata,text,expected", [
+    ({"language": "nl", "session_start": True}, "ok", {"language": "nl", "country": "NL"}),
+    ({"language": "en", "country": "NL", "session_start": True}, "/greet", {"language": "en", "country": "NL"}),
+    ({"country": "NL", "session_start": True}, "ok", {"language": "nl", "country": "NL"}),
+    ({"language": "nl", "session_start": False}, "ok", {}),          # later messages: no override
+    ({"language": "nl"}, "ok", {}),
+    ({"language": "nl", "session_start": True}, "my hair is falling out", {"language": "en", "country": "UK"}),
+    ({"language": "en", "country": "NL"}, "ok", {"country": "NL"}),   # country always follows metadata
+])
+def test_metadata_language_applies_at_session_start_only(metadata, text, expected) -> None:
+    message = Message(data={TEXT: text, "metadata": metadata})
+    DETECTOR.process([message])
+    assert entities(message) == expected

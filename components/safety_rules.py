@@ -1,0 +1,426 @@
+"""Deterministic red-flag and crisis recognition from reviewable pattern files.
+
+The patterns live in `data/safety/<lang>.yml`, written for clinicians and
+content authors (the file header explains the notation). This module turns
+them into spaCy `Matcher` patterns over a normalised copy of the message and
+decides, per match, whether it counts.
+
+Policy (safety first):
+1. A message is tokenised with spaCy's language class (no model) and
+   normalised: lower case, accents removed, contractions and spellings
+   expanded by the file's `expand` table ("can't" -> can not, "m'n" ->
+   mijn). Longer words tolerate a typo
+   (8-11 letters one edit, 12+ two), `word*` covers inflections, `together`
+   parts may come in any order within a sentence (Dutch word order,
+   separable verbs).
+   The `..` gaps never skip a negation word, so "lips are not blue" does
+   not match "lips .. blue".
+2. Every match of a red-flag sign COUNTS unless its own clause shows that
+   it is clearly not happening now:
+   - negated: a negation word shortly before the sign ("not", "geen"), or
+     right after it where the language puts it there ("ik ril niet"), or a
+     "resolved" word shortly after it ("any more", "gone", "voorbij");
+   - past: its clause names a past time ("last year", "toen", "weken
+     geleden") and no present one ("now", "suddenly", "nu", "ineens"), or
+     a later part of the sentence puts it in the past ("that was months
+     ago") or says it is over ("she's fine now");
+   - general: the sentence asks about signs in general ("what does ...
+     mean", "hoe herken je") and mentions nobody personally (quoted words
+     do not count);
+   - not a sign: an idiom overlaps it ("I'm dying to ...");
+   - hypothetical: its clause is about a possible future ("if it ever
+     comes back", "als ik het ooit weer krijg").
+   Anything else (including unclear cases) escalates.
+3. Crisis matches count unless negated ("I'm not suicidal"); past and
+   general questions do not exempt them, nor does "any more" ("I don't want
+   to live any more").
+4. Crisis wins over red flag when both count (its answer also says to call
+   the emergency number when in immediate danger).
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import spacy
+import yaml
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+KINDS = ("crisis", "red_flag")
+GAP = ".."
+PIECE = re.compile(r"(?:\([^)]*\)|[^\s(])+")
+GAP_WORDS = 3
+NEGATION_WINDOW = 4
+RESOLVED_WINDOW = 4
+CLAUSE_BREAK_PUNCT = set(".!?;:,()\n")
+SENTENCE_BREAK_PUNCT = set(".!?;\n")
+QUOTES = {"'", '"', "\u2018", "\u2019", "\u201c", "\u201d"}
+
+
+def split_alternatives(piece: str) -> List[List[str]]:
+    """'a|(b c|d)|e' -> [[a], [b, c], [d], [e]]: the word sequences a piece allows."""
+    alternatives, depth, current = [], 0, ""
+    for char in piece + "|":
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            if current.startswith("(") and current.endswith(")"):
+                alternatives += [inner.split() for inner in current[1:-1].split("|") if inner.strip()]
+            elif current:
+                alternatives.append([current])
+            current = ""
+        else:
+            current += char
+    return alternatives
+
+
+def strip_accents(text: str) -> str:
+    """'suïcide' -> 'suicide', 'oké' -> 'oke'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class Token:
+    """A normalised word with the character span it came from."""
+
+    norm: str
+    start: int
+    end: int
+
+
+@dataclass
+class Match:
+    """One sign found in a message, and whether it counts."""
+
+    kind: str
+    sign: str
+    label: str
+    start: int
+    end: int
+    text: str
+    reason: Optional[str] = None  # why it does not count: negated/past/general
+
+    @property
+    def counts(self) -> bool:
+        return self.reason is None
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"kind": self.kind, "sign": self.sign, "label": self.label, "text": self.text,
+                "start": self.start, "end": self.end, "ignored_because": self.reason}
+
+
+@dataclass
+class Verdict:
+    """The detector's decision for a message."""
+
+    kind: Optional[str]
+    matches: List[Match] = field(default_factory=list)
+
+    @property
+    def counting(self) -> List[Match]:
+        return [m for m in self.matches if m.counts and m.kind == self.kind]
+
+    @property
+    def ignored(self) -> List[Match]:
+        return [m for m in self.matches if not m.counts]
+
+
+class SafetyRules:
+    """Compiled patterns of one language and the decision logic."""
+
+    def __init__(self, spec: Dict[str, Any]) -> None:
+        self.language = spec["language"]
+        self.nlp = spacy.blank(self.language)
+        self.expansions = {k.lower(): v.split() for k, v in (spec.get("expand") or {}).items()}
+        self.matcher = Matcher(self.nlp.vocab)
+        self.context = Matcher(self.nlp.vocab)
+        self.gap_excludes = self._single_words((spec.get("context") or {}).get("negation", []))
+        self.labels: Dict[str, Tuple[str, str, str]] = {}
+        self.together: Dict[str, List[List[str]]] = {}
+        for kind in KINDS:
+            for sign, entry in (spec.get(kind) or {}).items():
+                self._add_sign(kind, sign, entry)
+        for name, phrases in (spec.get("context") or {}).items():
+            self.context.add(name, [p for phrase in phrases for p in self.compile(phrase)])
+
+    # ------------------------------------------------------------ compiling
+    def _add_sign(self, kind: str, sign: str, entry: Dict[str, Any]) -> None:
+        key = f"{kind}:{sign}"
+        self.labels[key] = (kind, sign, entry.get("label", sign))
+        patterns = [p for phrase in entry.get("phrases") or [] for p in self.compile(phrase)]
+        if patterns:
+            self.matcher.add(key, patterns)
+        for index, parts in enumerate(entry.get("together") or []):
+            part_keys = []
+            for part_index, part in enumerate(parts):
+                part_key = f"{key}#together{index}.{part_index}"
+                self.matcher.add(part_key, self.compile(part))
+                part_keys.append(part_key)
+            self.together.setdefault(key, []).append(part_keys)
+
+    def compile(self, phrase: str) -> List[List[Dict[str, Any]]]:
+        """spaCy Matcher patterns for one phrase of the pattern notation."""
+        slots: List[List[List[Dict[str, Any]]]] = []
+        for piece in PIECE.findall(phrase):
+            if piece == GAP:
+                gap: Dict[str, Any] = {"OP": f"{{0,{GAP_WORDS}}}"}
+                if getattr(self, "gap_excludes", None):
+                    gap["LOWER"] = {"NOT_IN": sorted(self.gap_excludes)}
+                slots.append([[gap]])
+                continue
+            optional = piece.endswith("?") and len(piece) > 1
+            alternatives = split_alternatives(piece[:-1] if optional else piece)
+            slot = self._slot([self._normalise_words(words) for words in alternatives])
+            slots.append(slot + [[]] if optional else slot)
+        return [
+            [spec for sequence in combination for spec in sequence]
+            for combination in itertools.product(*slots)
+        ]
+
+    def _single_words(self, phrases: List[str]) -> set:
+        """The one-word alternatives of phrases (used to keep negations out of gaps)."""
+        words = set()
+        for phrase in phrases:
+            for piece in PIECE.findall(phrase):
+                words |= {w[0] for w in map(self._normalise_words, split_alternatives(piece)) if len(w) == 1}
+        return words
+
+    def _normalise_words(self, words: List[str]) -> List[str]:
+        """Pattern words as normalised tokens ("can't" becomes can, not)."""
+        tokens: List[str] = []
+        for word in words:
+            parts = [t.norm for t in self.normalise(word.rstrip("*"))]
+            if word.endswith("*") and parts:
+                parts[-1] += "*"
+            tokens += parts
+        return tokens
+
+    @staticmethod
+    def _slot(alternatives: List[List[str]]) -> List[List[Dict[str, Any]]]:
+        """The token sequences one slot may match: single words merged into
+        as few token specs as possible, word sequences kept as they are."""
+        singles = [a[0] for a in alternatives if len(a) == 1]
+        sequences = [[SafetyRules._spec([w])[0] for w in a] for a in alternatives if len(a) > 1]
+        return [[spec] for spec in SafetyRules._spec(singles)] + sequences if singles else sequences
+
+    @staticmethod
+    def _spec(words: List[str]) -> List[Dict[str, Any]]:
+        """Token specs for alternative single words: exact, fuzzy by length, prefix."""
+        groups: Dict[str, List[str]] = {}
+        for word in words:
+            if word.endswith("*"):
+                groups.setdefault("prefix", []).append(re.escape(word[:-1]))
+            elif len(word) >= 12:
+                groups.setdefault("FUZZY2", []).append(word)
+            elif len(word) >= 8:
+                groups.setdefault("FUZZY1", []).append(word)
+            else:
+                groups.setdefault("exact", []).append(word)
+        specs = []
+        for group, items in groups.items():
+            if group == "prefix":
+                specs.append({"LOWER": {"REGEX": f"^(?:{'|'.join(items)})"}})
+            elif group == "exact":
+                specs.append({"LOWER": {"IN": items}})
+            else:
+                specs.append({"LOWER": {group: {"IN": items}}})
+        return specs
+
+    # ------------------------------------------------------------ matching
+    def normalise(self, text: str) -> List[Token]:
+        """spaCy tokens, normalised, with their character spans."""
+        tokens = []
+        for token in self.nlp(text):
+            norm = strip_accents(token.lower_)
+            for part in self.expansions.get(norm, [norm]):
+                tokens.append(Token(part, token.idx, token.idx + len(token.text)))
+        return tokens
+
+    def analyse(self, text: str) -> Verdict:
+        """All sign matches in `text`, each with its reason not to count, and the verdict."""
+        tokens = self.normalise(text or "")
+        if not tokens:
+            return Verdict(None)
+        doc = Doc(self.nlp.vocab, words=[t.norm for t in tokens])
+        context = self._context_spans(doc)
+        found: Dict[str, List[Tuple[int, int]]] = {}
+        for match_id, start, end in self.matcher(doc):
+            found.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
+        matches = []
+        for key, spans in found.items():
+            if "#" not in key:
+                matches += [self._judge(key, s, e, doc, tokens, text, context) for s, e in spans]
+        for key, groups in self.together.items():
+            for part_keys in groups:
+                matches += self._together_matches(key, part_keys, found, doc, tokens, text, context)
+        matches = self._deduplicate(matches)
+        for kind in KINDS:
+            if any(m.counts and m.kind == kind for m in matches):
+                return Verdict(kind, matches)
+        return Verdict(None, matches)
+
+    def _together_matches(self, key, part_keys, found, doc, tokens, text, context) -> List[Match]:
+        """Matches where every part occurs in one sentence, in any order."""
+        if not all(k in found for k in part_keys):
+            return []
+        results = []
+        for sentence in self._sentences(doc):
+            spans = [[s for s in found[k] if sentence[0] <= s[0] < sentence[1]] for k in part_keys]
+            if all(spans):
+                first = [parts[0] for parts in spans]
+                start, end = min(s for s, _ in first), max(e for _, e in first)
+                match = self._judge(key, start, end, doc, tokens, text, context, together=True)
+                if match.counts and any(self._negation_between(s - 2, s, context) for s, _ in first):
+                    match.reason = "negated"
+                results.append(match)
+        return results
+
+    @staticmethod
+    def _deduplicate(matches: List[Match]) -> List[Match]:
+        """One match per sign and span, counting ones first."""
+        seen, unique = set(), []
+        for match in sorted(matches, key=lambda m: (not m.counts, m.start)):
+            key = (match.sign, match.start, match.end)
+            if key not in seen:
+                seen.add(key)
+                unique.append(match)
+        return sorted(unique, key=lambda m: m.start)
+
+    # ------------------------------------------------------------ context
+    def _context_spans(self, doc: Doc) -> Dict[str, List[Tuple[int, int]]]:
+        spans: Dict[str, List[Tuple[int, int]]] = {}
+        for match_id, start, end in self.context(doc):
+            spans.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
+        return spans
+
+    def _sentences(self, doc: Doc) -> List[Tuple[int, int]]:
+        return self._segments(doc, SENTENCE_BREAK_PUNCT)
+
+    def _clauses(self, doc: Doc) -> List[Tuple[int, int]]:
+        return self._segments(doc, CLAUSE_BREAK_PUNCT, break_on_context="clause_break")
+
+    def _segments(self, doc: Doc, punctuation: set, break_on_context: str = "") -> List[Tuple[int, int]]:
+        breaks = {i for i, t in enumerate(doc) if t.text in punctuation}
+        if break_on_context:
+            breaks |= {s for s, _ in self._context_spans(doc).get(break_on_context, [])}
+        segments, start = [], 0
+        for i in sorted(breaks) + [len(doc)]:
+            if i > start:
+                segments.append((start, i))
+            start = i + 1 if i in breaks and doc[i].text in punctuation else i
+        return segments or [(0, len(doc))]
+
+    @staticmethod
+    def _within(spans: Iterable[Tuple[int, int]], lo: int, hi: int) -> List[Tuple[int, int]]:
+        return [(s, e) for s, e in spans if s >= lo and e <= hi]
+
+    def _judge(self, key, start, end, doc, tokens, text, context, together=False) -> Match:
+        kind, sign, label = self.labels[key]
+        char_start, char_end = tokens[start].start, tokens[end - 1].end
+        match = Match(kind, sign, label, char_start, char_end, text[char_start:char_end])
+        clause = next(((s, e) for s, e in self._clauses(doc) if s <= start < e), (0, len(doc)))
+        sentence = next(((s, e) for s, e in self._sentences(doc) if s <= start < e), (0, len(doc)))
+        if self._overlaps(context.get("not_a_sign", []), start, end):
+            match.reason = "not a sign"
+        elif kind == "red_flag" and self._within(context.get("hypothetical", []), *clause):
+            match.reason = "hypothetical"
+        elif self._negated(start, end, clause, context, resolved=kind == "red_flag",
+                           inside=together):
+            match.reason = "negated"
+        elif kind == "red_flag" and self._past(start, clause, sentence, context):
+            match.reason = "past"
+        elif kind == "red_flag" and self._general(sentence, doc, context):
+            match.reason = "general"
+        return match
+
+    @staticmethod
+    def _overlaps(spans, start, end) -> bool:
+        return any(s < end and start < e for s, e in spans)
+
+    def _negated(self, start, end, clause, context, resolved=True, inside=False) -> bool:
+        """A negation just before the sign, or (for signs, not for crisis,
+        where "any more" is part of the meaning) a word after it saying it
+        is over; for `together` matches also a `faded` word between their
+        parts ("the rash faded when I pressed the glass")."""
+        if self._negation_between(max(clause[0], start - NEGATION_WINDOW), start, context):
+            return True
+        if any(end <= s and e <= min(clause[1], end + 2) for s, e in context.get("negation_after", [])):
+            return True
+        if not resolved:
+            return False
+        hi = min(clause[1], end + RESOLVED_WINDOW)
+        after = [s for s, e in context.get("resolved", []) if s >= end and e <= hi]
+        negations = context.get("negation", [])
+        within = [
+            s for s, e in context.get("faded", [])
+            if inside and start <= s and e <= end
+            and not any(s - NEGATION_WINDOW <= n_start and n_end <= s for n_start, n_end in negations)
+        ]
+        return bool(after or within)
+
+    @staticmethod
+    def _negation_between(lo: int, start: int, context) -> bool:
+        """A negation word within tokens lo..start."""
+        return any(lo <= s and e <= start for s, e in context.get("negation", []))
+
+    def _past(self, start, clause, sentence, context) -> bool:
+        """Past: a past time in the sign's clause and no present time there,
+        or a later part of the sentence that puts it in the past ("that was
+        months ago") or says it is over ("she's fine now")."""
+        later = [s for name in ("recovered", "past_later")
+                 for s, e in self._within(context.get(name, []), *sentence) if s >= start]
+        if later:
+            return True
+        past = self._within(context.get("past", []), *clause)
+        present = self._within(context.get("present", []), *clause)
+        return bool(past) and not present
+
+    def _general(self, sentence, doc, context) -> bool:
+        """A question about signs in general that names nobody personally
+        (words inside quotes and inside the question words do not count)."""
+        questions = self._within(context.get("general_question", []), *sentence)
+        if not questions:
+            return False
+        excluded = {i for s, e in questions for i in range(s, e)} | self._quoted(doc, sentence)
+        personal = [s for s, e in self._within(context.get("personal", []), *sentence)
+                    if s not in excluded]
+        return not personal
+
+    @staticmethod
+    def _quoted(doc: Doc, sentence: Tuple[int, int]) -> set:
+        """Token positions between quote marks."""
+        inside, quoted = False, set()
+        for i in range(*sentence):
+            if doc[i].text in QUOTES:
+                inside = not inside
+            elif inside:
+                quoted.add(i)
+        return quoted if not inside else set()
+
+
+def read_spec(path: Path) -> Dict[str, Any]:
+    """One language's pattern file as data."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def merge_contexts(specs: Dict[str, Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """Every language's context words (negations, times, question words)
+    apply to every language's signs, so an English "not" also negates a
+    Dutch sign word in a mixed message."""
+    merged: Dict[str, List[str]] = {}
+    for spec in specs.values():
+        for name, phrases in (spec.get("context") or {}).items():
+            merged.setdefault(name, []).extend(phrases)
+    return {language: {**spec, "context": merged} for language, spec in specs.items()}
+
+
+def load_all(directory: Path, languages: Sequence[str] = ("nl", "en")) -> Dict[str, SafetyRules]:
+    """Compiled patterns for every language, contexts merged."""
+    specs = merge_contexts({lang: read_spec(directory / f"{lang}.yml") for lang in languages})
+    return {language: SafetyRules(spec) for language, spec in specs.items()}
