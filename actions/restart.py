@@ -1,17 +1,18 @@
-"""Restart: forget the conversation but keep its language and country."""
+"""Restart: say so in the conversation's language, then forget the conversation."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, Restarted, SlotSet
+from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import message, user_language
 
 
 class ActionRestart(Action):
-    """'Start over': forget the conversation but keep its language and country."""
+    """'Start over'. The next message starts a new session, which takes its
+    language from the metadata again (the widget sends it) or from the text."""
 
     def name(self) -> Text:
         return "action_restart"
@@ -20,5 +21,4 @@ class ActionRestart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         dispatcher.utter_message(text=message("start_again", user_language(tracker)))
-        kept = [SlotSet(name, tracker.get_slot(name)) for name in ("language", "country")]
-        return [Restarted()] + [event for event in kept if event["value"] is not None]
+        return [Restarted()]

@@ -31,8 +31,7 @@ def test_dutch_fatigue_question_is_answered_in_dutch(assistant) -> None:
     answer = assistant.say(new_sender(), "ik ben zo moe sinds de ic", language="nl")
     assert answer[0]["text"] == response_text("utter_fatigue", "nl", "NL")
     assert "Sepsis en daarna" in texts(answer)
-    assert answer[-1]["text"] == response_text("utter_ask_feedback", "nl", "NL")
-    assert [b["payload"] for b in answer[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert answer[-1]["text"] == response_text("utter_ask_fatigue_since", "nl", "NL")
 
 
 def test_english_fatigue_question_is_answered_in_english(assistant) -> None:
@@ -69,7 +68,9 @@ def test_writing_clearly_in_the_other_language_switches(assistant) -> None:
 
 def test_feedback_no_offers_the_helpline(assistant) -> None:
     sender = new_sender()
-    assistant.say(sender, "/hair_loss", language="en")
+    asked = assistant.say(sender, "/exercise", language="en")
+    assert asked[-1]["text"] == response_text("utter_ask_feedback", "en", "UK")
+    assert [b["payload"] for b in asked[-1]["buttons"]] == ["/affirm", "/deny"]
     answer = assistant.say(sender, "/deny")
     assert answer[0]["text"] == response_text("utter_feedback_sorry", "en", "UK")
     assert "0808 800 0029" in texts(answer)
@@ -114,13 +115,16 @@ def test_dutch_users_get_peer_contact_without_a_postcode(assistant) -> None:
     assert "lotgenotencontact" in text and "postcode" not in text.lower()
 
 
-def test_restart_keeps_the_language(assistant) -> None:
+def test_restart_starts_a_new_session_in_the_widgets_language(assistant) -> None:
     sender = new_sender()
     assistant.say(sender, "/greet", language="nl")
-    restarted = assistant.say(sender, "/restart")
+    assistant.say(sender, "/employment_employed", language="nl")
+    restarted = assistant.say(sender, "/restart", language="nl")
     assert "opnieuw" in texts(restarted)
-    answer = assistant.say(sender, "/hair_loss")
-    assert answer[0]["text"] == response_text("utter_hair_loss", "nl", "NL")
+    answer = assistant.say(sender, "/return_to_work", language="nl")
+    assert answer[0]["text"] == response_text("utter_return_to_work", "nl", "NL")
+    # the employment answer was forgotten with the old session: asked again
+    assert answer[-1]["text"] == response_text("utter_ask_employment", "nl", "NL")
 
 
 @pytest.mark.parametrize("body", [b"{bad json", b"[]", b'{"sender": "x"}', b'{"sender": "x", "message": ""}'])
@@ -134,3 +138,30 @@ def test_model_parse_names_the_topic_and_needs_the_token(assistant) -> None:
     status, parsed = assistant.parse("mijn haar valt uit na de sepsis")
     assert status == 200 and parsed["intent"]["name"] == "hair_loss"
     assert assistant.parse("hello", token=None)[0] == 401
+
+
+def test_fatigue_flow_in_dutch_one_step_at_a_time(assistant) -> None:
+    sender = new_sender()
+    first = assistant.say(sender, "ik ben constant moe sinds de sepsis", language="nl")
+    assert first[-1]["text"] == response_text("utter_ask_fatigue_since", "nl", "NL")
+    assert [b["payload"] for b in first[-1]["buttons"]] == ["/duration_short", "/duration_medium", "/duration_long"]
+    since = assistant.say(sender, "ongeveer 5 maanden geleden")
+    assert [m["text"] for m in since] == [response_text("utter_fatigue_since_medium", "nl", "NL"),
+                                          response_text("utter_ask_fatigue_trend", "nl", "NL")]
+    worse = assistant.say(sender, "/trend_worse")
+    assert [m["text"] for m in worse] == [response_text(r, "nl", "NL") for r in
+                                          ("utter_fatigue_worse", "utter_sepsis_symptoms", "utter_ask_fatigue_step")]
+    step = assistant.say(sender, "ja graag")
+    assert step[0]["text"] == response_text("utter_fatigue_step_1", "nl", "NL")
+
+
+def test_work_flow_remembers_employment_and_links_money(assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "when can I go back to work after sepsis", language="en", country="UK")
+    employed = assistant.say(sender, "/employment_employed")
+    assert employed[0]["text"] == response_text("utter_work_employed", "en", "UK")
+    money = assistant.say(sender, "/affirm")
+    assert money[0]["text"] == response_text("utter_finances", "en", "UK")
+    again = assistant.say(sender, "how do I go back to my job")
+    assert response_text("utter_ask_employment", "en", "UK") not in [m["text"] for m in again]
+    assert response_text("utter_work_employed", "en", "UK") in [m["text"] for m in again]
