@@ -3,8 +3,10 @@
 Rasa's own REST channel, with three changes:
 - it checks the request and answers bad input with a clear 4xx JSON error
   (`{"error": ...}`) instead of failing inside the server;
-- it returns every answer as one message: Rasa's collector splits texts on
-  blank lines, which would break an answer and its list into pieces;
+- it returns every answer as one message (Rasa's collector splits texts on
+  blank lines, which would break an answer and its list into pieces), with
+  the `response` it came from and the conversation's `language`, so the
+  widget can show escalations distinctly and follow a language switch;
 - it marks the first message of a conversation session with
   `metadata.session_start = true`, so the language detector applies the
   metadata's language at session start only (an explicit switch later on
@@ -38,10 +40,19 @@ MAX_METADATA_BYTES = 4096
 
 
 class WholeMessageOutputChannel(CollectingOutputChannel):
-    """Collects bot messages without splitting texts on blank lines."""
+    """Collects bot messages without splitting texts on blank lines, each
+    tagged with the response it came from (`response`, e.g. utter_red_flag),
+    so a client can show escalations distinctly."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if message.get("utter_action"):
+            for sent in self.messages[before:]:
+                sent["response"] = message["utter_action"]
 
 
 def parse_request(body: bytes) -> Tuple[Optional[Dict[Text, Any]], Optional[Text]]:
@@ -106,6 +117,15 @@ async def session_flag(request: Request, sender: Text) -> bool:
     return starts_session(tracker.events if tracker else [], expiration, time.time())
 
 
+async def conversation_language(request: Request, sender: Text) -> Optional[Text]:
+    """The conversation's language slot after the answer, so a client can follow a switch."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return None
+    tracker = await agent.tracker_store.retrieve(sender)
+    return tracker.get_slot("language") if tracker else None
+
+
 class SepsisRestInput(RestInput):
     """REST input with request checks and whole messages."""
 
@@ -141,6 +161,9 @@ class SepsisRestInput(RestInput):
             except Exception:  # noqa: BLE001 - the user gets a clear error, the log the trace
                 logger.exception("A message could not be handled.")
                 return response.json({"error": "The assistant could not answer this message."}, status=500)
+            language = await conversation_language(request, parsed["sender"])
+            for sent in collector.messages:
+                sent["language"] = language
             return response.json(collector.messages)
 
         return webhook

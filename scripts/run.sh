@@ -3,7 +3,8 @@
 # action server and the Rasa server (REST channel + authenticated HTTP API).
 # Ctrl-C stops both. Settings (environment variables, all optional):
 #   RASA_PORT (5005), ACTIONS_PORT (5055), RASA_AUTH_TOKEN (random if unset),
-#   CORS_ORIGINS (space-separated allowed website origins; default localhost).
+#   WIDGET_PORT (8000), CORS_ORIGINS (space-separated website origins allowed
+#   to call the server; default the widget's demo origin).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -11,8 +12,9 @@ bash scripts/setup.sh
 model="$(bash scripts/train.sh | tail -n1)"
 RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+WIDGET_PORT="${WIDGET_PORT:-8000}"
 RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
-read -r -a origins <<< "${CORS_ORIGINS:-http://localhost:8000 http://127.0.0.1:8000}"
+read -r -a origins <<< "${CORS_ORIGINS:-http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT}"
 
 endpoints="$(mktemp)"
 printf 'action_endpoint:\n  url: "http://localhost:%s/webhook"\n' "$ACTIONS_PORT" > "$endpoints"
@@ -21,6 +23,8 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -f "$endpoints"; }
 trap cleanup EXIT INT TERM
 
 "$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+pids+=($!)
+"$PY" widget/server.py --port "$WIDGET_PORT" --rasa-url "http://localhost:$RASA_PORT" &
 pids+=($!)
 "$RASA" run --model "$model" --endpoints "$endpoints" --credentials credentials.yml \
   --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "${origins[@]}" &
@@ -33,6 +37,8 @@ for _ in $(seq 1 240); do
     cat <<MSG
 
 The sepsis aftercare assistant is ready.
+  Website demo:  http://localhost:$WIDGET_PORT/index-nl.html (Nederlands)
+                 http://localhost:$WIDGET_PORT/index-en.html (English)
   Chat (REST):   POST http://localhost:$RASA_PORT/webhooks/rest/webhook
                  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"ik ben zo moe sinds de ic","metadata":{"language":"nl"}}'
   NLU (API):     POST http://localhost:$RASA_PORT/model/parse?token=$RASA_AUTH_TOKEN

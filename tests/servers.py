@@ -46,7 +46,7 @@ def http(method: str, url: str, body: Optional[bytes] = None,
 class Assistant:
     """A running Rasa server, optionally with its action server."""
 
-    def __init__(self, model: Path, with_actions: bool = True) -> None:
+    def __init__(self, model: Path, with_actions: bool = True, cors: Optional[List[str]] = None) -> None:
         self.port, self.actions_port = free_port(), free_port()
         self.token = secrets.token_urlsafe(16)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -61,7 +61,8 @@ class Assistant:
                          "--port", str(self.actions_port)])
         self._start([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
                      str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                     "--port", str(self.port), "--enable-api", "--auth-token", self.token])
+                     "--port", str(self.port), "--enable-api", "--auth-token", self.token]
+                    + (["--cors", *cors] if cors else []))
         self._wait_ready(with_actions)
 
     def _start(self, command: List[str]) -> None:
@@ -117,3 +118,26 @@ class Assistant:
                 os.killpg(process.pid, signal.SIGKILL)
         self._logs.close()
         self._dir.cleanup()
+
+
+class WidgetServer:
+    """The widget's static server (widget/server.py) on a free port."""
+
+    def __init__(self, rasa_url: str, port: Optional[int] = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "python"), str(ROOT / "widget" / "server.py"), "--port", str(self.port),
+             "--rasa-url", rasa_url], cwd=ROOT, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while http("GET", f"{self.url}/sepsis-chat.js")[0] != 200:
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError("the widget server did not start")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)

@@ -168,3 +168,14 @@ def test_default_escalation_answers_carry_both_countries_numbers() -> None:
 def test_phone_pattern_finds_numbers_but_not_years_or_amounts(text: str, found: set) -> None:
     numbers = {n.strip() for n in PHONE.findall(text) if not YEAR.match(n.strip())}
     assert numbers == found
+
+
+def test_the_widgets_offline_numbers_are_those_of_contacts() -> None:
+    """The widget shows emergency numbers when the server cannot be reached;
+    they must be the numbers of content/contacts.yml."""
+    script = (ROOT / "widget" / "src" / "sepsis-chat.js").read_text(encoding="utf-8")
+    errors = re.search(r"error: \{(.*?)\n      \}", script, re.S)
+    assert errors, "the widget's error texts were not found"
+    found = {n.strip() for n in PHONE.findall(" ".join(re.findall(r'"([^"]*)"', errors.group(1))))}
+    known = {str(o.get(k)) for o in ORGS.values() for k in ("phone", "phone_alt") if o.get(k)}
+    assert found and found <= known, found - known

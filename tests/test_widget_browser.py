@@ -1,0 +1,199 @@
+"""The chat widget in a real headless Chromium (Debian's), against the real
+assistant and the widget's own server, both started here on free ports.
+Screenshots of both languages, desktop and mobile, go to docs/screenshots/."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.content_data import domain, response_text
+from tests.servers import Assistant, WidgetServer, free_port
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM or not AXE.exists(),
+    reason="needs Debian's chromium and widget/node_modules (scripts/test.sh installs both)")
+
+
+@pytest.fixture(scope="module")
+def site(model_path):
+    """The widget's demo site, talking to a real assistant that allows only its origin."""
+    port = free_port()
+    assistant = Assistant(model_path, cors=[f"http://127.0.0.1:{port}"])
+    widget = WidgetServer(assistant.url, port=port)
+    yield widget.url
+    widget.stop()
+    assistant.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def open_chat(page, site: str, language: str):
+    page.goto(f"{site}/index-{language}.html")
+    page.click(".sc-launcher")
+    page.wait_for_selector(".sc-bot .sc-choice")  # the greeting and its topic buttons
+
+
+def last_bot_text(page) -> str:
+    return page.locator(".sc-bot").last.inner_text()
+
+
+def button_title(response: str, language: str, index: int) -> str:
+    variant = next(v for v in domain().responses[response]
+                   if {"name": "language", "type": "slot", "value": language} in (v.get("condition") or []))
+    return variant["buttons"][index]["title"]
+
+
+def wait_for_text(page, text: str) -> None:
+    page.wait_for_function("t => document.querySelector('.sc-log').innerText.includes(t)", arg=text)
+
+
+@pytest.mark.parametrize("language,country,question,answer", [
+    ("nl", "NL", "ik ben zo moe sinds de ic", "utter_fatigue"),
+    ("en", "UK", "I am so tired since intensive care", "utter_fatigue"),
+])
+def test_a_full_conversation(page, site, language, country, question, answer) -> None:
+    open_chat(page, site, language)
+    greeting = response_text("utter_greet", language, country).splitlines()[0]
+    wait_for_text(page, greeting)
+    page.fill("#sc-input", question)
+    page.keyboard.press("Enter")
+    wait_for_text(page, response_text(answer, language, country).splitlines()[0])
+    page.get_by_role("button", name=button_title("utter_ask_fatigue_since", language, 1)).click()
+    wait_for_text(page, response_text("utter_fatigue_since_medium", language, country).splitlines()[0])
+    assert page.locator(".sc-user .sc-text").last.inner_text() == button_title("utter_ask_fatigue_since", language, 1)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"widget-{language}-desktop.png"))
+
+
+def test_language_switch_changes_labels_and_answers(page, site) -> None:
+    open_chat(page, site, "nl")
+    assert page.inner_text(".sc-send") == "Verstuur"
+    page.click(".sc-switch")
+    wait_for_text(page, response_text("utter_language_switched", "en", "NL").split(".")[0])
+    assert page.inner_text(".sc-send") == "Send"
+    assert page.get_attribute(".sc-root", "lang") == "en"
+
+
+def test_urgent_answer_is_shown_distinctly_with_numbers_in_the_text(page, site) -> None:
+    open_chat(page, site, "nl")
+    page.fill("#sc-input", "mijn moeder is ineens heel verward en ademt snel")
+    page.click(".sc-send")
+    urgent = page.wait_for_selector(".sc-urgent")
+    assert urgent.query_selector(".sc-badge").inner_text() == "Dringend: zoek nu hulp"
+    assert "112" in urgent.inner_text()
+    assert urgent.query_selector('a[href="tel:112"]') is not None
+
+
+def test_reload_keeps_the_conversation_and_new_conversation_clears_it(page, site) -> None:
+    open_chat(page, site, "en")
+    page.fill("#sc-input", "my hair is falling out since sepsis")
+    page.keyboard.press("Enter")
+    wait_for_text(page, response_text("utter_hair_loss", "en", "UK").splitlines()[0])
+    count = page.locator(".sc-message").count()
+    page.reload()
+    page.wait_for_selector(".sc-panel:not([hidden])")
+    assert page.locator(".sc-message").count() == count
+    assert page.evaluate("Object.keys(sessionStorage).length") == 1
+    assert page.evaluate("Object.keys(localStorage).length") == 0
+    page.click(".sc-restart")
+    page.wait_for_function("n => document.querySelectorAll('.sc-message').length < n", arg=count)
+    wait_for_text(page, response_text("utter_greet", "en", "UK").splitlines()[0])
+
+
+def test_server_down_shows_emergency_numbers_and_keeps_the_typed_text(browser, model_path) -> None:
+    dead = WidgetServer(f"http://127.0.0.1:{free_port()}")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{dead.url}/index-en.html")
+        page.click(".sc-launcher")
+        error = page.wait_for_selector(".sc-error[role=alert]")
+        assert "999" in error.inner_text() and "0808 800 0029" in error.inner_text()
+        page.fill("#sc-input", "is hair loss normal after sepsis?")
+        page.click(".sc-send")
+        page.wait_for_selector(".sc-error .sc-retry")
+        assert page.input_value("#sc-input") == "is hair loss normal after sepsis?"
+    finally:
+        context.close()
+        dead.stop()
+
+
+def test_html_and_script_are_shown_as_text(page, site) -> None:
+    open_chat(page, site, "en")
+    attack = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    page.fill("#sc-input", attack)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.sc-user').length >= 1")
+    assert page.locator(".sc-user .sc-text").last.inner_text() == attack
+    assert page.locator(".sc-log img, .sc-log script").count() == 0
+    assert page.evaluate("window.__xss") is None
+
+
+def test_keyboard_only(page, site) -> None:
+    page.goto(f"{site}/index-en.html")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('sc-launcher')"):
+            break
+    assert page.evaluate("document.activeElement.classList.contains('sc-launcher')")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "sc-input"
+    page.wait_for_selector(".sc-bot .sc-choice")
+    page.keyboard.type("what is sepsis")
+    page.keyboard.press("Enter")
+    wait_for_text(page, response_text("utter_what_is_sepsis", "en", "UK").splitlines()[0])
+    page.keyboard.press("Escape")
+    assert page.is_hidden(".sc-panel")
+    assert page.evaluate("document.activeElement.classList.contains('sc-launcher')")
+
+
+def test_small_screen_and_200_percent_text(browser, site) -> None:
+    for language in ("nl", "en"):
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        open_chat(page, site, language)
+        page.screenshot(path=str(SCREENSHOTS / f"widget-{language}-mobile.png"))
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > 321)
+            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        assert wide == [] and page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert page.is_visible(".sc-send") and page.is_visible(".sc-close")
+        context.close()
+
+
+def test_no_serious_or_critical_accessibility_violations(page, site) -> None:
+    open_chat(page, site, "nl")
+    page.fill("#sc-input", "mijn moeder is ineens heel verward en ademt snel")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".sc-urgent")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+        return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                                .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+    }""")
+    assert violations == []

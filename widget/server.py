@@ -1,0 +1,67 @@
+"""Serve the chat widget and its demo pages on localhost (used by `make run`
+and by the browser tests). The demo pages get the assistant's URL filled in.
+
+    python widget/server.py --port 8000 --rasa-url http://localhost:5005
+"""
+from __future__ import annotations
+
+import argparse
+import http.server
+from functools import partial
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FILES = {
+    "/sepsis-chat.js": (HERE / "src" / "sepsis-chat.js", "text/javascript; charset=utf-8"),
+    "/sepsis-chat.css": (HERE / "src" / "sepsis-chat.css", "text/css; charset=utf-8"),
+    "/index-nl.html": (HERE / "demo" / "index-nl.html", "text/html; charset=utf-8"),
+    "/index-en.html": (HERE / "demo" / "index-en.html", "text/html; charset=utf-8"),
+}
+
+
+class WidgetHandler(http.server.BaseHTTPRequestHandler):
+    """Only the widget's files; everything else is a 404."""
+
+    def __init__(self, *args, rasa_url: str, **kwargs) -> None:
+        self.rasa_url = rasa_url
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        path = self.path.split("?", 1)[0]
+        if path == "/":
+            self.send_response(302)
+            self.send_header("Location", "/index-en.html")
+            self.end_headers()
+            return
+        if path not in FILES:
+            self.send_error(404, "Not found")
+            return
+        file, content_type = FILES[path]
+        body = file.read_bytes()
+        if path.endswith(".html"):
+            body = body.replace(b"{{RASA_URL}}", self.rasa_url.encode())
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - keep request logs quiet
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--rasa-url", default="http://localhost:5005")
+    args = parser.parse_args()
+    handler = partial(WidgetHandler, rasa_url=args.rasa_url.rstrip("/"))
+    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as server:
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
