@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the widget's browser tests need beyond .venv: Debian's chromium (the
 # tests drive it with Playwright's Python client; no browser is downloaded)
-# and the axe-core accessibility engine from the npm registry.
+# and, from the npm registry, the widget's build tools and the axe-core
+# accessibility engine.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -22,3 +23,5 @@ if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
   (cd widget && npm ci --silent --no-audit --no-fund)
   echo "$want" > "$stamp"
 fi
+# The browser tests run the minified widget, as a website would serve it.
+(cd widget && npm run -s build)

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 HELDOUT_RESULTS: Dict[str, Any] = {}
 SAFETY_RESULTS: Dict[str, Any] = {}
+AXE_RESULTS: Dict[str, Any] = {}
 
 
 def rasa_env() -> Dict[str, str]:
@@ -57,6 +58,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             terminalreporter.write_line(
                 f"{language}: recall {r['recall']:.1%} on {r['positives']} positives, "
                 f"false alarms {r['false_alarms']:.1%} on {r['negatives']} negatives")
+    if AXE_RESULTS:
+        terminalreporter.section("axe-core on the open widget (WCAG 2.1 A/AA rules)")
+        terminalreporter.write_line(
+            f"{AXE_RESULTS['passes']} rules passed, {AXE_RESULTS['incomplete']} need a manual check, "
+            f"{len(AXE_RESULTS['violations'])} violations: {AXE_RESULTS['violations']}")
     if HELDOUT_RESULTS:
         terminalreporter.section("held-out NLU accuracy (tests/nlu, never trained on)")
         for language, result in HELDOUT_RESULTS.items():

@@ -4,10 +4,11 @@ Screenshots of both languages, desktop and mobile, go to docs/screenshots/."""
 from __future__ import annotations
 
 import shutil
+import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import AXE_RESULTS, ROOT
 from tests.content_data import domain, response_text
 from tests.servers import Assistant, WidgetServer, free_port
 
@@ -16,6 +17,7 @@ AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+RASA_URL = {}
 pytestmark = pytest.mark.skipif(
     not CHROMIUM or not AXE.exists(),
     reason="needs Debian's chromium and widget/node_modules (scripts/test.sh installs both)")
@@ -27,6 +29,7 @@ def site(model_path):
     port = free_port()
     assistant = Assistant(model_path, cors=[f"http://127.0.0.1:{port}"])
     widget = WidgetServer(assistant.url, port=port)
+    RASA_URL["url"] = assistant.url
     yield widget.url
     widget.stop()
     assistant.stop()
@@ -191,9 +194,22 @@ def test_no_serious_or_critical_accessibility_violations(page, site) -> None:
     page.keyboard.press("Enter")
     page.wait_for_selector(".sc-urgent")
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
+    result = page.evaluate("""async () => {
         const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
-        return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                                .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+        return {passes: result.passes.length, incomplete: result.incomplete.length,
+                violations: result.violations.map(v => [v.impact, v.id + ': ' +
+                    v.nodes.map(n => n.target.join(' ')).join(', ')])};
     }""")
-    assert violations == []
+    AXE_RESULTS.update(result)
+    serious = [text for impact, text in result["violations"] if impact in ("serious", "critical")]
+    assert serious == []
+
+
+def test_cors_allows_only_the_configured_origin(site) -> None:
+    def allowed(origin: str):
+        request = urllib.request.Request(f"{RASA_URL['url']}/webhooks/rest/webhook", method="OPTIONS",
+                                         headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers.get("Access-Control-Allow-Origin")
+    assert allowed(site) == site
+    assert allowed("http://evil.example") is None

@@ -1,5 +1,6 @@
 """Serve the chat widget and its demo pages on localhost (used by `make run`
-and by the browser tests). The demo pages get the assistant's URL filled in.
+and by the browser tests). The demo pages get the assistant's URL filled in;
+the widget is served minified when `npm run build` has made widget/dist.
 
     python widget/server.py --port 8000 --rasa-url http://localhost:5005
 """
@@ -11,9 +12,17 @@ from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+
+def built_or_source(name: str, ext: str) -> Path:
+    """The minified build (widget/dist, from `npm run build`) if there is one, else the source."""
+    built = HERE / "dist" / f"{name}.min.{ext}"
+    return built if built.exists() else HERE / "src" / f"{name}.{ext}"
+
+
 FILES = {
-    "/sepsis-chat.js": (HERE / "src" / "sepsis-chat.js", "text/javascript; charset=utf-8"),
-    "/sepsis-chat.css": (HERE / "src" / "sepsis-chat.css", "text/css; charset=utf-8"),
+    "/sepsis-chat.js": (built_or_source("sepsis-chat", "js"), "text/javascript; charset=utf-8"),
+    "/sepsis-chat.css": (built_or_source("sepsis-chat", "css"), "text/css; charset=utf-8"),
     "/index-nl.html": (HERE / "demo" / "index-nl.html", "text/html; charset=utf-8"),
     "/index-en.html": (HERE / "demo" / "index-en.html", "text/html; charset=utf-8"),
 }
