@@ -71,6 +71,8 @@ def test_detector_on_the_case_tables(language: str) -> None:
     ("I'm not suicidal, just tired of being tired", None),
     ("my mum died of sepsis last year", None),
     ("how do I go back to work after sepsis", None),
+    ("mijn moeheid wordt steeds slechter", None),                   # a flow answer, not a rapid decline
+    ("hij gaat met het uur achteruit", "red_flag"),
 ])
 def test_policy_examples(text: str, expected) -> None:
     assert verdict(text) == expected
