@@ -3,14 +3,15 @@ user's language and country from a tracker."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import yaml
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+from components.locale import COUNTRY_FOR_LANGUAGE
+from components.paths import CONTENT_DIR
+
 LANGUAGES = ("nl", "en")
-COUNTRY_FOR_LANGUAGE = {"nl": "NL", "en": "UK"}
+
 
 
 @lru_cache(maxsize=None)
@@ -46,12 +47,6 @@ def user_country(tracker: Any) -> Text:
     if country in ("UK", "NL"):
         return country
     return COUNTRY_FOR_LANGUAGE[user_language(tracker)]
-
-
-def topic_title(topic_id: Text, language: Text) -> Optional[Text]:
-    """The button title of a topic in a language, None for unknown ids."""
-    topic = topics().get(topic_id)
-    return topic["title"][language] if topic else None
 
 
 def message(key: Text, language: Text, **values: Any) -> Text:

@@ -3,7 +3,7 @@ on tests/nlu/heldout_<lang>.yml (never used for training)."""
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Tuple
 

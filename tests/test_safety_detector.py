@@ -4,7 +4,6 @@ language), the policy's context rules, the pattern notation, and the Rasa
 component's effect on a parsed message."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import yaml

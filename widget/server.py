@@ -7,6 +7,7 @@ the widget is served minified when `npm run build` has made widget/dist.
 from __future__ import annotations
 
 import argparse
+import html
 import http.server
 from functools import partial
 from pathlib import Path
@@ -23,9 +24,30 @@ def built_or_source(name: str, ext: str) -> Path:
 FILES = {
     "/sepsis-chat.js": (built_or_source("sepsis-chat", "js"), "text/javascript; charset=utf-8"),
     "/sepsis-chat.css": (built_or_source("sepsis-chat", "css"), "text/css; charset=utf-8"),
-    "/index-nl.html": (HERE / "demo" / "index-nl.html", "text/html; charset=utf-8"),
-    "/index-en.html": (HERE / "demo" / "index-en.html", "text/html; charset=utf-8"),
 }
+DEMO_TEMPLATE = HERE / "demo" / "index.html"
+DEMO_PAGES = {
+    "/index-nl.html": {
+        "lang": "nl", "country": "NL", "title": "Vragen na sepsis", "heading": "Leven na sepsis",
+        "intro": "Deze demopagina laat de chat zien zoals een patiëntenorganisatie hem op haar "
+                 "website zet. Klik rechtsonder op de chatknop.",
+        "other_page": "index-en.html", "other_label": "English demo",
+    },
+    "/index-en.html": {
+        "lang": "en", "country": "UK", "title": "Questions after sepsis", "heading": "Life after sepsis",
+        "intro": "This demo page shows the chat as a patient organisation would put it on its "
+                 "website. Use the chat button at the bottom right.",
+        "other_page": "index-nl.html", "other_label": "Nederlandse demo",
+    },
+}
+
+
+def demo_page(path: str, rasa_url: str) -> bytes:
+    """A demo page in its language, with the assistant's URL filled in."""
+    page = DEMO_TEMPLATE.read_text(encoding="utf-8")
+    for key, value in {**DEMO_PAGES[path], "rasa_url": html.escape(rasa_url)}.items():
+        page = page.replace("{{" + key + "}}", value)
+    return page.encode("utf-8")
 
 
 class WidgetHandler(http.server.BaseHTTPRequestHandler):
@@ -42,13 +64,14 @@ class WidgetHandler(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", "/index-en.html")
             self.end_headers()
             return
-        if path not in FILES:
+        if path in DEMO_PAGES:
+            body, content_type = demo_page(path, self.rasa_url), "text/html; charset=utf-8"
+        elif path in FILES:
+            file, content_type = FILES[path]
+            body = file.read_bytes()
+        else:
             self.send_error(404, "Not found")
             return
-        file, content_type = FILES[path]
-        body = file.read_bytes()
-        if path.endswith(".html"):
-            body = body.replace(b"{{RASA_URL}}", self.rasa_url.encode())
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
