@@ -107,22 +107,24 @@ def payload_with_locale(text: Text, metadata: Dict[Text, Any]) -> Text:
     return text + json.dumps(entities) if entities else text
 
 
-async def session_flag(request: Request, sender: Text) -> bool:
-    """True when this sender's next message starts a session."""
+async def stored_tracker(request: Request, sender: Text) -> Tuple[Any, Any]:
+    """(the server's agent, the sender's stored tracker); None where there is none."""
     agent = getattr(request.app.ctx, "agent", None)
     if agent is None or agent.tracker_store is None:
-        return True
-    tracker = await agent.tracker_store.retrieve(sender)
-    expiration = agent.domain.session_config.session_expiration_time if agent.domain else 0
+        return agent, None
+    return agent, await agent.tracker_store.retrieve(sender)
+
+
+async def session_flag(request: Request, sender: Text) -> bool:
+    """True when this sender's next message starts a session."""
+    agent, tracker = await stored_tracker(request, sender)
+    expiration = agent.domain.session_config.session_expiration_time if agent and agent.domain else 0
     return starts_session(tracker.events if tracker else [], expiration, time.time())
 
 
 async def conversation_language(request: Request, sender: Text) -> Optional[Text]:
     """The conversation's language slot after the answer, so a client can follow a switch."""
-    agent = getattr(request.app.ctx, "agent", None)
-    if agent is None or agent.tracker_store is None:
-        return None
-    tracker = await agent.tracker_store.retrieve(sender)
+    _, tracker = await stored_tracker(request, sender)
     return tracker.get_slot("language") if tracker else None
 
 

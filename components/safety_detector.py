@@ -96,11 +96,7 @@ class SafetyDetector(GraphComponent):
     # ------------------------------------------------------------------
     def verdict(self, text: Text) -> Verdict:
         """The combined verdict of every language's patterns."""
-        matches = [m for rules in self.rules.values() for m in rules.analyse(text).matches]
-        for kind in KINDS:
-            if any(m.counts and m.kind == kind for m in matches):
-                return Verdict(kind, matches)
-        return Verdict(None, matches)
+        return Verdict.of([m for rules in self.rules.values() for m in rules.analyse(text).matches])
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Apply the safety layer to each message in place."""

@@ -115,11 +115,42 @@ class Match:
 
 
 @dataclass
+class Parsed:
+    """A message prepared for judging: its tokens, their spaCy doc, the
+    context spans, and its sentences and clauses (computed once)."""
+
+    text: str
+    tokens: List[Token]
+    doc: Doc
+    context: Dict[str, List[Tuple[int, int]]]
+    sentences: List[Tuple[int, int]]
+    clauses: List[Tuple[int, int]]
+
+    @staticmethod
+    def segment_of(segments: List[Tuple[int, int]], position: int, size: int) -> Tuple[int, int]:
+        return next(((s, e) for s, e in segments if s <= position < e), (0, size))
+
+    def sentence_of(self, position: int) -> Tuple[int, int]:
+        return self.segment_of(self.sentences, position, len(self.doc))
+
+    def clause_of(self, position: int) -> Tuple[int, int]:
+        return self.segment_of(self.clauses, position, len(self.doc))
+
+
+@dataclass
 class Verdict:
     """The detector's decision for a message."""
 
     kind: Optional[str]
     matches: List[Match] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, matches: List[Match]) -> "Verdict":
+        """The verdict for these matches: crisis before red flag, if any counts."""
+        for kind in KINDS:
+            if any(m.counts and m.kind == kind for m in matches):
+                return cls(kind, matches)
+        return cls(None, matches)
 
     @property
     def counting(self) -> List[Match]:
@@ -248,34 +279,34 @@ class SafetyRules:
             return Verdict(None)
         doc = Doc(self.nlp.vocab, words=[t.norm for t in tokens])
         context = self._context_spans(doc)
+        clause_breaks = {s for s, _ in context.get("clause_break", [])}
+        parsed = Parsed(text, tokens, doc, context,
+                        sentences=self._segments(doc, SENTENCE_BREAK_PUNCT),
+                        clauses=self._segments(doc, CLAUSE_BREAK_PUNCT, clause_breaks))
         found: Dict[str, List[Tuple[int, int]]] = {}
         for match_id, start, end in self.matcher(doc):
             found.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
         matches = []
         for key, spans in found.items():
             if "#" not in key:
-                matches += [self._judge(key, s, e, doc, tokens, text, context) for s, e in spans]
+                matches += [self._judge(key, s, e, parsed) for s, e in spans]
         for key, groups in self.together.items():
             for part_keys in groups:
-                matches += self._together_matches(key, part_keys, found, doc, tokens, text, context)
-        matches = self._deduplicate(matches)
-        for kind in KINDS:
-            if any(m.counts and m.kind == kind for m in matches):
-                return Verdict(kind, matches)
-        return Verdict(None, matches)
+                matches += self._together_matches(key, part_keys, found, parsed)
+        return Verdict.of(self._deduplicate(matches))
 
-    def _together_matches(self, key, part_keys, found, doc, tokens, text, context) -> List[Match]:
+    def _together_matches(self, key, part_keys, found, parsed: Parsed) -> List[Match]:
         """Matches where every part occurs in one sentence, in any order."""
         if not all(k in found for k in part_keys):
             return []
         results = []
-        for sentence in self._sentences(doc):
+        for sentence in parsed.sentences:
             spans = [[s for s in found[k] if sentence[0] <= s[0] < sentence[1]] for k in part_keys]
             if all(spans):
                 first = [parts[0] for parts in spans]
                 start, end = min(s for s, _ in first), max(e for _, e in first)
-                match = self._judge(key, start, end, doc, tokens, text, context, together=True)
-                if match.counts and any(self._negation_between(s - 2, s, context) for s, _ in first):
+                match = self._judge(key, start, end, parsed, together=True)
+                if match.counts and any(self._negation_between(s - 2, s, parsed.context) for s, _ in first):
                     match.reason = "negated"
                 results.append(match)
         return results
@@ -298,16 +329,11 @@ class SafetyRules:
             spans.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
         return spans
 
-    def _sentences(self, doc: Doc) -> List[Tuple[int, int]]:
-        return self._segments(doc, SENTENCE_BREAK_PUNCT)
-
-    def _clauses(self, doc: Doc) -> List[Tuple[int, int]]:
-        return self._segments(doc, CLAUSE_BREAK_PUNCT, break_on_context="clause_break")
-
-    def _segments(self, doc: Doc, punctuation: set, break_on_context: str = "") -> List[Tuple[int, int]]:
-        breaks = {i for i, t in enumerate(doc) if t.text in punctuation}
-        if break_on_context:
-            breaks |= {s for s, _ in self._context_spans(doc).get(break_on_context, [])}
+    @staticmethod
+    def _segments(doc: Doc, punctuation: set, word_breaks: Iterable[int] = ()) -> List[Tuple[int, int]]:
+        """Token ranges between punctuation marks (dropped) and before break
+        words (kept, as the first word of the next segment)."""
+        breaks = {i for i, t in enumerate(doc) if t.text in punctuation} | set(word_breaks)
         segments, start = [], 0
         for i in sorted(breaks) + [len(doc)]:
             if i > start:
@@ -319,12 +345,12 @@ class SafetyRules:
     def _within(spans: Iterable[Tuple[int, int]], lo: int, hi: int) -> List[Tuple[int, int]]:
         return [(s, e) for s, e in spans if s >= lo and e <= hi]
 
-    def _judge(self, key, start, end, doc, tokens, text, context, together=False) -> Match:
+    def _judge(self, key: str, start: int, end: int, parsed: Parsed, together: bool = False) -> Match:
         kind, sign, label = self.labels[key]
-        char_start, char_end = tokens[start].start, tokens[end - 1].end
-        match = Match(kind, sign, label, char_start, char_end, text[char_start:char_end])
-        clause = next(((s, e) for s, e in self._clauses(doc) if s <= start < e), (0, len(doc)))
-        sentence = next(((s, e) for s, e in self._sentences(doc) if s <= start < e), (0, len(doc)))
+        char_start, char_end = parsed.tokens[start].start, parsed.tokens[end - 1].end
+        match = Match(kind, sign, label, char_start, char_end, parsed.text[char_start:char_end])
+        context = parsed.context
+        clause, sentence = parsed.clause_of(start), parsed.sentence_of(start)
         if self._overlaps(context.get("not_a_sign", []), start, end):
             match.reason = "not a sign"
         elif kind == "red_flag" and self._within(context.get("hypothetical", []), *clause):
@@ -334,7 +360,7 @@ class SafetyRules:
             match.reason = "negated"
         elif kind == "red_flag" and self._past(start, clause, sentence, context):
             match.reason = "past"
-        elif kind == "red_flag" and self._general(sentence, doc, context):
+        elif kind == "red_flag" and self._general(sentence, parsed.doc, context):
             match.reason = "general"
         return match
 

@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.safety_detector import SafetyDetector
-from components.safety_rules import SafetyRules, load_all, split_alternatives
+from components.safety_rules import SafetyRules, Verdict, load_all, split_alternatives
 from tests.conftest import ROOT, SAFETY_RESULTS
 
 RULES = load_all(ROOT / "data" / "safety")
@@ -22,11 +22,7 @@ MAX_FALSE_ALARM_RATE = 0.05
 
 def verdict(text: str):
     """The combined verdict of both languages' patterns, as the component gives it."""
-    matches = [m for rules in RULES.values() for m in rules.analyse(text).matches]
-    for kind in ("crisis", "red_flag"):
-        if any(m.counts and m.kind == kind for m in matches):
-            return kind
-    return None
+    return Verdict.of([m for rules in RULES.values() for m in rules.analyse(text).matches]).kind
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
