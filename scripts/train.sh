@@ -8,8 +8,11 @@ source "$(dirname "$0")/common.sh"
 fingerprint="$(find config.yml domain data components content/language_cues.yml -type f \
   \( -name '*.yml' -o -name '*.py' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
 model="models/sepsis-$fingerprint.tar.gz"
+mkdir -p models
+# One training at a time: a second caller waits, then finds the model made.
+exec 9>models/.train.lock
+flock 9
 if [[ ! -f "$model" ]]; then
-  mkdir -p models
   echo "==> training (data, domain or config changed)" >&2
   start=$(date +%s)
   # --force: Rasa's own cache does not see data/safety or the components.
