@@ -14,14 +14,18 @@ Rasa's own REST channel, with three changes:
   payloads, which skip the NLU components, the metadata's language and
   country as entities. The session start itself stays Rasa's built-in
   action, which works even when the action server is down.
+When a custom action fails (the action server is down), the answer gets one
+extra message saying part of it is missing, with the helpline
+(channels/action_outage.py).
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, NamedTuple, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -30,6 +34,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.action_outage import outage_notice, watch_action_failures
 from components.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
 
 logger = logging.getLogger(__name__)
@@ -37,6 +42,10 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 5000
 MAX_SENDER_CHARS = 128
 MAX_METADATA_BYTES = 4096
+MAX_BODY_BYTES = 64 * 1024
+# Sanic refuses bodies above this with a 413 before reading them all.
+MAX_REQUEST_BYTES = 1024 * 1024
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class WholeMessageOutputChannel(CollectingOutputChannel):
@@ -55,28 +64,72 @@ class WholeMessageOutputChannel(CollectingOutputChannel):
                 sent["response"] = message["utter_action"]
 
 
-def parse_request(body: bytes) -> Tuple[Optional[Dict[Text, Any]], Optional[Text]]:
-    """The checked sender, message and metadata of a request body, or an error."""
+def _is_json(content_type: Optional[Text]) -> bool:
+    """Whether a Content-Type names JSON (or is absent, as curl -d may send)."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind in ("", "application/json", "text/plain", "application/x-www-form-urlencoded") \
+        or kind.endswith("+json")
+
+
+def _valid_unicode(text: Text) -> bool:
+    """False for lone surrogates ("\\ud800" in JSON), which no store can encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _without_control_characters(text: Text) -> Text:
+    """Control characters (NUL, escape codes...) become spaces; tabs and newlines stay."""
+    return CONTROL_CHARACTERS.sub(" ", text)
+
+
+class Rejection(NamedTuple):
+    """Why a request is refused: the HTTP status and a message for the client."""
+
+    status: int
+    message: Text
+
+
+def parse_request(
+    body: bytes, content_type: Optional[Text] = "application/json"
+) -> Tuple[Optional[Dict[Text, Any]], Optional[Rejection]]:
+    """The checked sender, message and metadata of a request body, or the
+    first reason to refuse it. Control characters in the message become
+    spaces; everything else that is odd is refused with a clear message."""
+    if len(body or b"") > MAX_BODY_BYTES:
+        return None, Rejection(413, f"The request is larger than {MAX_BODY_BYTES // 1024} kB.")
+    if not _is_json(content_type):
+        return None, Rejection(415, "The body must be JSON, sent with 'Content-Type: application/json'.")
     try:
         payload = json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, ValueError):
-        return None, "The body must be JSON (UTF-8)."
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None, Rejection(400, "The body must be JSON (UTF-8).")
     if not isinstance(payload, dict):
-        return None, 'The body must be a JSON object: {"sender": "...", "message": "..."}.'
+        return None, Rejection(400, 'The body must be a JSON object: {"sender": "...", "message": "..."}.')
     sender, message = payload.get("sender"), payload.get("message")
     metadata = payload.get("metadata") or {}
     if not isinstance(sender, str) or not sender.strip():
-        return None, "'sender' must be a non-empty string."
+        return None, Rejection(400, "'sender' must be a non-empty string.")
     if len(sender) > MAX_SENDER_CHARS:
-        return None, f"'sender' is longer than {MAX_SENDER_CHARS} characters."
+        return None, Rejection(400, f"'sender' is longer than {MAX_SENDER_CHARS} characters.")
+    if not _valid_unicode(sender) or not sender.isprintable():
+        return None, Rejection(400, "'sender' may only contain printable characters.")
     if not isinstance(message, str) or not message.strip():
-        return None, "'message' must be a non-empty string."
+        return None, Rejection(400, "'message' must be a non-empty string.")
     if len(message) > MAX_MESSAGE_CHARS:
-        return None, f"'message' is longer than {MAX_MESSAGE_CHARS} characters; please send a shorter message."
+        return None, Rejection(400, f"'message' is longer than {MAX_MESSAGE_CHARS} characters.")
+    if not _valid_unicode(message):
+        return None, Rejection(400, "'message' is not valid Unicode text.")
+    message = _without_control_characters(message)
+    if not message.strip():
+        return None, Rejection(400, "'message' must be a non-empty string.")
     if not isinstance(metadata, dict):
-        return None, "'metadata' must be a JSON object."
-    if len(json.dumps(metadata)) > MAX_METADATA_BYTES:
-        return None, f"'metadata' is larger than {MAX_METADATA_BYTES} bytes."
+        return None, Rejection(400, "'metadata' must be a JSON object.")
+    if not _valid_unicode(json.dumps(metadata, ensure_ascii=False)) \
+            or len(json.dumps(metadata)) > MAX_METADATA_BYTES:
+        return None, Rejection(400, f"'metadata' is larger than {MAX_METADATA_BYTES} bytes or not valid Unicode.")
     return {"sender": sender.strip(), "message": message, "metadata": metadata}, None
 
 
@@ -140,29 +193,37 @@ class SepsisRestInput(RestInput):
     ) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
+        @webhook.listener("before_server_start")
+        async def limit_request_size(app: Any, _: Any) -> None:
+            app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, MAX_REQUEST_BYTES)
+
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            parsed, error = parse_request(request.body)
+            parsed, error = parse_request(request.body, request.headers.get("content-type"))
             if error:
-                return response.json({"error": error}, status=400)
+                return response.json({"error": error.message}, status=error.status)
             collector = WholeMessageOutputChannel()
             metadata = {**parsed["metadata"],
                         "session_start": await session_flag(request, parsed["sender"])}
             try:
-                await on_new_message(UserMessage(
-                    payload_with_locale(parsed["message"], metadata), collector, parsed["sender"],
-                    input_channel=self.name(), metadata=metadata,
-                ))
+                with watch_action_failures() as failed_actions:
+                    await on_new_message(UserMessage(
+                        payload_with_locale(parsed["message"], metadata), collector, parsed["sender"],
+                        input_channel=self.name(), metadata=metadata,
+                    ))
             except CancelledError:
                 logger.error("A message timed out while being handled.")
                 return response.json({"error": "The assistant took too long to answer."}, status=503)
             except Exception:  # noqa: BLE001 - the user gets a clear error, the log the trace
                 logger.exception("A message could not be handled.")
                 return response.json({"error": "The assistant could not answer this message."}, status=500)
+            if failed_actions:  # the action server is down: say so, with the helpline
+                collector.messages.append(outage_notice(
+                    parsed["sender"], (await stored_tracker(request, parsed["sender"]))[1]))
             language = await conversation_language(request, parsed["sender"])
             for sent in collector.messages:
                 sent["language"] = language

@@ -78,6 +78,11 @@ def split_alternatives(piece: str) -> List[List[str]]:
     return alternatives
 
 
+# Invisible characters that copy-paste and emoji leave inside or next to
+# words: zero-width spaces and joiners, direction marks, variation selectors.
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f\ufeff]")
+
+
 def strip_accents(text: str) -> str:
     """'suïcide' -> 'suicide', 'oké' -> 'oke'."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -267,7 +272,9 @@ class SafetyRules:
         """spaCy tokens, normalised, with their character spans."""
         tokens = []
         for token in self.nlp(text):
-            norm = strip_accents(token.lower_)
+            norm = strip_accents(INVISIBLE.sub("", token.lower_))
+            if not norm:
+                continue
             for part in self.expansions.get(norm, [norm]):
                 tokens.append(Token(part, token.idx, token.idx + len(token.text)))
         return tokens

@@ -4,18 +4,6 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-find_python() {
-  local want; want="$(cat .python-version)"
-  if command -v pyenv >/dev/null 2>&1 && PYENV_VERSION="$want" pyenv which python >/dev/null 2>&1; then
-    PYENV_VERSION="$want" pyenv which python; return
-  fi
-  for candidate in "python$want" python3.10; do
-    command -v "$candidate" >/dev/null 2>&1 && { command -v "$candidate"; return; }
-  done
-  echo "Python 3.10 is needed (Rasa 3.6 does not support newer). Install it, e.g. 'pyenv install $want'." >&2
-  exit 1
-}
-
 if [[ ! -x "$PY" ]]; then
   echo "==> creating .venv"
   "$(find_python)" -m venv "$VENV"

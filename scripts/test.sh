@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every test: install what is missing (.venv, Chromium, axe-core), train
+# Run every test: install what is missing (.venv, Chromium, axe-core,
+# PostgreSQL/Redis/nginx for tests/production), train
 # if needed (the tests call scripts/train.sh), then pytest: content and
 # bilingual checks, the language and safety detectors, every custom action,
 # Rasa data validation, the test stories with --fail-on-prediction-errors,
@@ -10,6 +11,7 @@ source "$(dirname "$0")/common.sh"
 
 bash scripts/setup.sh
 bash scripts/setup_browser.sh
+bash scripts/setup_services.sh
 start=$(date +%s)
 "$PY" -m pytest "$@"
 echo "==> all tests passed in $(( $(date +%s) - start )) s"

@@ -46,8 +46,11 @@ def http(method: str, url: str, body: Optional[bytes] = None,
 class Assistant:
     """A running Rasa server, optionally with its action server."""
 
-    def __init__(self, model: Path, with_actions: bool = True, cors: Optional[List[str]] = None) -> None:
+    def __init__(self, model: Path, with_actions: bool = True, cors: Optional[List[str]] = None,
+                 env: Optional[Dict[str, str]] = None) -> None:
+        """`env`: extra environment variables, e.g. STAFF_CONSOLE_PASSWORD."""
         self.port, self.actions_port = free_port(), free_port()
+        self._env = env or {}
         self.token = secrets.token_urlsafe(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self._dir = tempfile.TemporaryDirectory()
@@ -67,7 +70,7 @@ class Assistant:
 
     def _start(self, command: List[str]) -> None:
         self.processes.append(subprocess.Popen(
-            command, cwd=ROOT, env=rasa_env(), stdout=self._logs, stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env={**rasa_env(), **self._env}, stdout=self._logs, stderr=subprocess.STDOUT,
             start_new_session=True))
 
     def _wait_ready(self, with_actions: bool, timeout: float = 240) -> None:

@@ -127,13 +127,6 @@ def test_restart_starts_a_new_session_in_the_widgets_language(assistant) -> None
     assert answer[-1]["text"] == response_text("utter_ask_employment", "nl", "NL")
 
 
-@pytest.mark.parametrize("body", [b"{bad json", b"[]", b'{"sender": "x"}', b'{"sender": "x", "message": ""}'])
-def test_bad_input_gets_a_clear_400_and_the_server_keeps_serving(assistant, body: bytes) -> None:
-    status, answer = assistant.post_raw(body)
-    assert status == 400 and "error" in answer
-    assert assistant.say(new_sender(), "/greet", language="en")
-
-
 def test_model_parse_names_the_topic_and_needs_the_token(assistant) -> None:
     status, parsed = assistant.parse("mijn haar valt uit na de sepsis")
     assert status == 200 and parsed["intent"]["name"] == "hair_loss"

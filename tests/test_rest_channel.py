@@ -34,8 +34,36 @@ def body(**payload) -> bytes:
     (body(sender="a", message="hi", metadata={"x": "y" * 5000}), "'metadata' is larger"),
 ])
 def test_bad_requests_get_a_clear_error(raw: bytes, error: str) -> None:
-    parsed, message = parse_request(raw)
-    assert parsed is None and message.startswith(error)
+    parsed, rejection = parse_request(raw)
+    assert parsed is None and rejection.status == 400 and rejection.message.startswith(error)
+
+
+@pytest.mark.parametrize("raw,content_type,status,error", [
+    (body(sender="a", message="x" * 70_000), "application/json", 413, "The request is larger than 64 kB"),
+    (b"sender=a&message=hi", "multipart/form-data; boundary=x", 415, "The body must be JSON"),
+    (body(sender="a", message="hi"), "application/xml", 415, "The body must be JSON"),
+    (b'{"sender": "a", "message": "\\ud800"}', "application/json", 400, "'message' is not valid Unicode"),
+    (b'{"sender": "a\\u0000b", "message": "hi"}', "application/json", 400, "'sender' may only contain printable"),
+    (b'{"sender": "a\\nb", "message": "hi"}', "application/json", 400, "'sender' may only contain printable"),
+    (body(sender="a", message="\x00\x1b "), "application/json", 400, "'message' must be a non-empty"),
+    (b"[" * 100_00 + b"]" * 100_00, "application/json", 400, "The body must be"),
+])
+def test_odd_requests_get_the_right_status(raw: bytes, content_type: str, status: int, error: str) -> None:
+    parsed, rejection = parse_request(raw, content_type)
+    assert parsed is None and rejection.status == status
+    assert rejection.message.startswith(error)
+
+
+@pytest.mark.parametrize("content_type", [None, "application/json; charset=utf-8", "text/plain",
+                                          "application/x-www-form-urlencoded"])
+def test_json_is_accepted_with_the_content_types_clients_send(content_type) -> None:
+    parsed, rejection = parse_request(body(sender="a", message="hoi"), content_type)
+    assert rejection is None and parsed["message"] == "hoi"
+
+
+def test_control_characters_in_a_message_become_spaces() -> None:
+    parsed, _ = parse_request(body(sender="a", message="ik ben\x00moe\x1b[31m\nnu"))
+    assert parsed["message"] == "ik ben moe [31m\nnu"
 
 
 @pytest.mark.parametrize("text", ["hallo", "<script>alert(1)</script>", "🙂 ik ben moe", "مرحبا", "x" * MAX_MESSAGE_CHARS])

@@ -155,6 +155,42 @@ def test_html_and_script_are_shown_as_text(page, site) -> None:
     assert page.evaluate("window.__xss") is None
 
 
+def test_privacy_note_is_linked_in_the_chat_language(page, site) -> None:
+    from ops.retention import retention_days
+
+    open_chat(page, site, "nl")
+    assert page.get_attribute(".sc-privacy", "href") == f"{site}/privacy-nl.html"
+    page.click(".sc-switch")
+    page.wait_for_function("() => document.querySelector('.sc-privacy').hreflang === 'en'")
+    href = page.get_attribute(".sc-privacy", "href")
+    assert href == f"{site}/privacy-en.html"
+    note = page.context.new_page()
+    note.goto(href)
+    assert note.get_attribute("html", "lang") == "en"
+    assert note.inner_text("[data-retention-days]") == str(retention_days())
+    note.close()
+
+
+def test_a_refused_message_says_so_and_the_chat_goes_on(page, site) -> None:
+    open_chat(page, site, "en")
+    page.evaluate("() => window.sepsisChat.send('x'.repeat(6000), 'a very long message', {echo: true})")
+    error = page.wait_for_selector(".sc-error[role=alert]")
+    assert "could not be sent" in error.inner_text() and "999" not in error.inner_text()
+    page.fill("#sc-input", "my hair is falling out since sepsis")
+    page.keyboard.press("Enter")
+    wait_for_text(page, response_text("utter_hair_loss", "en", "UK").splitlines()[0])
+    assert page.locator(".sc-error").count() == 0
+
+
+def test_emoji_and_right_to_left_text_are_shown_as_typed(page, site) -> None:
+    open_chat(page, site, "en")
+    typed = "😢 مرحبا I am so tired"
+    page.fill("#sc-input", typed)
+    page.keyboard.press("Enter")
+    page.wait_for_function("n => document.querySelectorAll('.sc-bot').length > n", arg=1)
+    assert page.locator(".sc-user .sc-text").last.inner_text() == typed
+
+
 def test_keyboard_only(page, site) -> None:
     page.goto(f"{site}/index-en.html")
     for _ in range(10):

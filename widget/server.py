@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import html
 import http.server
+import sys
 from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from ops.retention import retention_days  # noqa: E402 - the project root is on the path now
 
 
 def built_or_source(name: str, ext: str) -> Path:
@@ -42,6 +45,15 @@ DEMO_PAGES = {
 }
 
 
+PRIVACY_PAGES = {f"/privacy-{lang}.html": HERE / "privacy" / f"{lang}.html" for lang in ("nl", "en")}
+
+
+def privacy_page(path: str) -> bytes:
+    """The privacy note in its language, with the retention period in force."""
+    page = PRIVACY_PAGES[path].read_text(encoding="utf-8")
+    return page.replace("{{retention_days}}", str(retention_days())).encode("utf-8")
+
+
 def demo_page(path: str, rasa_url: str) -> bytes:
     """A demo page in its language, with the assistant's URL filled in."""
     page = DEMO_TEMPLATE.read_text(encoding="utf-8")
@@ -66,6 +78,8 @@ class WidgetHandler(http.server.BaseHTTPRequestHandler):
             return
         if path in DEMO_PAGES:
             body, content_type = demo_page(path, self.rasa_url), "text/html; charset=utf-8"
+        elif path in PRIVACY_PAGES:
+            body, content_type = privacy_page(path), "text/html; charset=utf-8"
         elif path in FILES:
             file, content_type = FILES[path]
             body = file.read_bytes()

@@ -25,7 +25,9 @@
       input: "Type your question", send: "Send", restart: "New conversation",
       switchTo: "Nederlands", switchLang: "nl", typing: "The assistant is typing",
       you: "You", bot: "Assistant", urgent: "Urgent: get help now", crisis: "Help is available now",
-      retry: "Try again", intro: "Information, not a diagnosis. Not for emergencies.",
+      retry: "Try again", intro: "Information, not a diagnosis. Not for emergencies.", privacy: "Privacy",
+      rejected: "This message could not be sent. Please make it shorter or change it, then try again.",
+      busy: "Too many messages at once. Please wait a moment, then try again.",
       error: {
         UK: "Sorry, the assistant cannot be reached right now. In an emergency call 999 or go to A&E. Not sure it is urgent? Call NHS 111. To talk about sepsis: the UK Sepsis Trust helpline 0808 800 0029 (weekdays). Struggling to cope? Samaritans 116 123.",
         NL: "Sorry, the assistant cannot be reached right now. In an emergency call 112. Not sure it is urgent? Call your huisarts or the huisartsenpost. Struggling to cope? Call 113 or 0800-0113."
@@ -36,7 +38,9 @@
       input: "Typ je vraag", send: "Verstuur", restart: "Nieuw gesprek",
       switchTo: "English", switchLang: "en", typing: "De assistent typt",
       you: "Jij", bot: "Assistent", urgent: "Dringend: zoek nu hulp", crisis: "Er is nu hulp",
-      retry: "Opnieuw proberen", intro: "Informatie, geen diagnose. Niet voor noodgevallen.",
+      retry: "Opnieuw proberen", intro: "Informatie, geen diagnose. Niet voor noodgevallen.", privacy: "Privacy",
+      rejected: "Dit bericht kon niet worden verstuurd. Maak het korter of pas het aan en probeer het opnieuw.",
+      busy: "Te veel berichten tegelijk. Wacht even en probeer het dan opnieuw.",
       error: {
         UK: "Sorry, de assistent is nu niet bereikbaar. Bij een noodgeval: bel 999 of ga naar A&E. Twijfel je? Bel NHS 111. Praten over sepsis: de hulplijn van de UK Sepsis Trust 0808 800 0029 (op werkdagen). Zit je er doorheen? Samaritans 116 123.",
         NL: "Sorry, de assistent is nu niet bereikbaar. Bij een noodgeval: bel 112. Twijfel je? Bel je huisarts of de huisartsenpost. Zit je er doorheen? Bel 113 of 0800-0113."
@@ -54,6 +58,8 @@
     var country = (data.country || (language === "nl" ? "NL" : "UK")).toUpperCase();
     return {
       server: (data.server || "").replace(/\/$/, ""),
+      /* The privacy note: data-privacy ("{lang}" is filled in), else privacy-<lang>.html next to this script. */
+      privacy: data.privacy || (script && script.src ? new URL(".", script.src).href + "privacy-{lang}.html" : "privacy-{lang}.html"),
       language: language,
       country: country === "NL" ? "NL" : "UK",
       title: data.title || ""
@@ -149,7 +155,10 @@
     this.switchButton = el("button", { type: "button", class: "sc-switch", lang: L.switchLang, text: L.switchTo });
     this.restartButton = el("button", { type: "button", class: "sc-restart", text: L.restart });
     this.closeButton = el("button", { type: "button", class: "sc-close", "aria-label": L.close, text: "\u00D7" });
-    this.intro = el("p", { class: "sc-intro", text: L.intro });
+    this.introText = document.createTextNode(L.intro + " ");
+    this.privacyLink = el("a", { class: "sc-privacy", target: "_blank", rel: "noopener", text: L.privacy });
+    this.intro = el("p", { class: "sc-intro" }, [this.introText, this.privacyLink]);
+    this.setPrivacyLink();
     this.log = el("div", { class: "sc-log", role: "log", "aria-live": "polite", "aria-labelledby": "sc-title", tabindex: "0" });
     this.typing = el("div", { class: "sc-typing", hidden: "hidden", role: "status" },
       [el("span", { class: "sc-dots", "aria-hidden": "true", text: "\u2022\u2022\u2022" }), el("span", { class: "sc-visually-hidden", text: L.typing })]);
@@ -184,11 +193,18 @@
     this.switchButton.setAttribute("lang", L.switchLang);
     this.restartButton.textContent = L.restart;
     this.closeButton.setAttribute("aria-label", L.close);
-    this.intro.textContent = L.intro;
+    this.introText.textContent = L.intro + " ";
+    this.privacyLink.textContent = L.privacy;
+    this.setPrivacyLink();
     this.typing.querySelector(".sc-visually-hidden").textContent = L.typing;
     this.inputLabel.textContent = L.input;
     this.input.setAttribute("placeholder", L.input);
     this.sendButton.textContent = L.send;
+  };
+
+  Widget.prototype.setPrivacyLink = function () {
+    this.privacyLink.setAttribute("href", this.cfg.privacy.replace("{lang}", this.state.language));
+    this.privacyLink.setAttribute("hreflang", this.state.language);
   };
 
   Widget.prototype.open = function (focus) {
@@ -253,6 +269,8 @@
     return fetch(this.cfg.server + "/webhooks/rest/webhook", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: body
     }).then(function (response) {
+      if (response.status === 429) throw { notice: "busy" };
+      if (response.status >= 400 && response.status < 500) throw { notice: "rejected" };
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();
     }).then(function (answers) {
@@ -263,8 +281,8 @@
           self.add({ from: "bot", text: answer.text || "", buttons: answer.buttons || [], kind: URGENT[answer.response] || "" });
         }
       });
-    }).catch(function () {
-      self.showError(message, shown, opts);
+    }).catch(function (problem) {
+      self.showError(message, shown, opts, problem && problem.notice);
     }).then(function () {
       self.busy = false;
       self.typing.hidden = true;
@@ -309,11 +327,13 @@
   };
 
   /* The server cannot be reached: the emergency numbers, and a retry that
-   * sends the same message again (the typed text stays in the input box). */
-  Widget.prototype.showError = function (message, shown, opts) {
+   * sends the same message again (the typed text stays in the input box).
+   * A refused message (4xx) or too many at once (429) says so instead. */
+  Widget.prototype.showError = function (message, shown, opts, notice) {
     var self = this;
     var retry = el("button", { type: "button", class: "sc-retry", text: this.labels.retry });
-    this.error = el("div", { class: "sc-error", role: "alert" }, [render(this.labels.error[this.cfg.country]), retry]);
+    var text = notice ? this.labels[notice] : this.labels.error[this.cfg.country];
+    this.error = el("div", { class: "sc-error", role: "alert" }, [render(text), retry]);
     retry.addEventListener("click", function () {
       self.send(message, shown, { echo: false, fromInput: opts.fromInput });
     });

@@ -1,0 +1,1 @@
+"""Tools for content authors: scaffold a topic, check the content."""

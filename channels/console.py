@@ -1,0 +1,166 @@
+"""The staff console at /webhooks/console/: a password-protected page where
+helpline staff check what the assistant answers, without creating a
+conversation (the engine is staff/engine.py), and upload a CSV for the
+batch report (staff/batch_check.py).
+
+Off unless the environment variable STAFF_CONSOLE_PASSWORD is set: then
+every route answers 403. With it, every route needs HTTP Basic auth with
+that password (any user name); a wrong one gets 401. Routes:
+
+    GET  /webhooks/console/          the page (channels/console_page/)
+    POST /webhooks/console/check     {"text", "language", "country"?} -> the check as JSON
+    POST /webhooks/console/batch     multipart form, field "csv" -> report.html
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import json
+import logging
+import os
+from functools import wraps
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.rest import MAX_MESSAGE_CHARS
+from staff.batch import CsvError, read_csv
+from staff.batch_check import build_reports
+from staff.engine import check_message
+from staff.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+PASSWORD_ENV = "STAFF_CONSOLE_PASSWORD"
+PAGE_DIR = Path(__file__).resolve().parent / "console_page"
+STATIC = {"console.js": "text/javascript", "console.css": "text/css"}
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+PAGE_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def password_matches(header: Optional[Text], password: Text) -> bool:
+    """Whether an `Authorization: Basic ...` header carries the password
+    (any user name), compared in constant time."""
+    if not header or not header.startswith("Basic "):
+        return False
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    _, _, given = decoded.partition(":")
+    return hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8"))
+
+
+def text_reply(message: Text, status: int, **headers: Text) -> HTTPResponse:
+    return response.text(message + "\n", status=status, headers={**PAGE_HEADERS, **headers})
+
+
+class StaffConsoleInput(InputChannel):
+    """The staff console, mounted in the Rasa server like any input channel."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "console"
+
+    def __init__(self, password: Optional[Text] = None) -> None:
+        self.password = os.environ.get(PASSWORD_ENV, "") if password is None else password
+        self.settings = load_settings()
+        self._batch_lock = asyncio.Lock()
+
+    def protected(self, handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable:
+        """Wrap a route: 403 when no password is configured, 401 without the right one."""
+        @wraps(handler)
+        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            if not self.password:
+                return text_reply(f"console disabled: set {PASSWORD_ENV}", 403)
+            if not password_matches(request.headers.get("authorization"), self.password):
+                return text_reply("wrong or missing password", 401,
+                                  **{"WWW-Authenticate": 'Basic realm="staff console", charset="UTF-8"'})
+            return await handler(request, *args, **kwargs)
+        return guarded
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        console = Blueprint("staff_console", __name__)
+
+        @console.route("/", methods=["GET"])
+        @self.protected
+        async def page(request: Request) -> HTTPResponse:
+            if not request.path.endswith("/"):  # the page's links are relative to the folder
+                return response.redirect(request.path + "/")
+            return response.html((PAGE_DIR / "index.html").read_text(encoding="utf-8"),
+                                 headers={**PAGE_HEADERS, "Content-Security-Policy": PAGE_CSP})
+
+        @console.route("/<name:str>", methods=["GET"])
+        @self.protected
+        async def static(request: Request, name: Text) -> HTTPResponse:
+            if not name:  # Sanic routes ".../console/" here, ".../console" to page()
+                return await page.__wrapped__(request)
+            if name not in STATIC:
+                return text_reply("not found", 404)
+            return response.text((PAGE_DIR / name).read_text(encoding="utf-8"),
+                                 content_type=f"{STATIC[name]}; charset=utf-8", headers=PAGE_HEADERS)
+
+        @console.route("/check", methods=["POST"])
+        @self.protected
+        async def check(request: Request) -> HTTPResponse:
+            agent = request.app.ctx.agent
+            try:
+                body = json.loads(request.body or b"null")
+            except ValueError:
+                return response.json({"error": "the body must be JSON"}, status=400)
+            if not isinstance(body, dict):
+                return response.json({"error": 'send {"text": "...", "language": "nl"}'}, status=400)
+            text = body.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
+                return response.json(
+                    {"error": f"type a message of 1 to {MAX_MESSAGE_CHARS} characters"}, status=400)
+            if agent is None or not agent.is_ready():
+                return response.json({"error": "no model is loaded yet"}, status=503)
+            try:
+                result = await check_message(agent, text.strip(), body.get("language"),
+                                             body.get("country"))
+            except ValueError as error:
+                return response.json({"error": str(error)}, status=400)
+            except Exception:  # noqa: BLE001 - staff get a clear error, the log the trace
+                logger.exception("A console check failed.")
+                return response.json({"error": "the check failed; see the server log"}, status=500)
+            return response.json(result.as_dict(), headers=PAGE_HEADERS)
+
+        @console.route("/batch", methods=["POST"])
+        @self.protected
+        async def batch(request: Request) -> HTTPResponse:
+            limit = self.settings.max_upload_bytes
+            if len(request.body or b"") > limit + 4096:
+                return text_reply(f"the file is larger than {limit // 1000} kB", 413)
+            upload = request.files.get("csv") if request.files else None
+            if upload is None:
+                return text_reply('send the CSV as the multipart form field "csv"', 400)
+            if len(upload.body) > limit:
+                return text_reply(f"the file is larger than {limit // 1000} kB", 413)
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                return text_reply("no model is loaded yet", 503)
+            try:
+                rows = read_csv(upload.body, agent.domain.intents, self.settings.max_rows)
+            except CsvError as error:
+                return text_reply(f"The CSV cannot be checked:\n{error}", 400)
+            if self._batch_lock.locked():
+                return text_reply("another batch check is running; try again when it is done", 429)
+            async with self._batch_lock:
+                reports = await build_reports(agent, rows, self.settings, upload.name or "upload.csv")
+            return response.html(reports.html, headers={
+                **PAGE_HEADERS, "Content-Security-Policy": REPORT_CSP})
+
+        return console

@@ -1,0 +1,2 @@
+"""Operations: the production profile (ops/profile.py) and conversation
+retention (ops/retention.py)."""

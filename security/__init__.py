@@ -1,0 +1,1 @@
+"""Dependency audit: pip-audit report checks and the reviewed ignore list."""

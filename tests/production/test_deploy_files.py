@@ -1,0 +1,157 @@
+"""The three ways to run the production profile agree: docker compose and
+the Helm values are parsed and checked (no Docker or Kubernetes here), and
+the shared nginx template is rendered and run by a real nginx to check the
+public paths, the request size limit and the rate limit."""
+from __future__ import annotations
+
+import re
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ops.profile import DEPLOY, ENDPOINTS, NGINX_TEMPLATE, render_template, upstream_lines
+from tests.production.conftest import new_profile, remove_profile
+from tests.servers import http
+
+COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+RASA_SERVERS = [name for name in SERVICES if re.fullmatch(r"rasa\d+", name)]
+
+
+def endpoint_variables() -> set:
+    """The ${VAR}s deploy/endpoints.yml needs (comments aside)."""
+    lines = [line for line in ENDPOINTS.read_text().splitlines() if not line.lstrip().startswith("#")]
+    return set(re.findall(r"\$\{([A-Z0-9_]+)\}", "\n".join(lines)))
+
+
+def test_endpoints_file_uses_sql_tracker_store_and_redis_lock_store():
+    profile = new_profile()
+    try:
+        assert endpoint_variables() == set(profile.endpoints_env())  # the local profile sets them all
+    finally:
+        remove_profile(profile)
+    text = "\n".join(line for line in ENDPOINTS.read_text().splitlines() if not line.startswith("#"))
+    # Rasa fills in ${VAR}s; read the file as Rasa does, with the variables set.
+    from rasa.utils.endpoints import read_endpoint_config
+    import os
+    values = {name: f"value-of-{name}" for name in endpoint_variables()}
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        tracker = read_endpoint_config(str(ENDPOINTS), "tracker_store")
+        lock = read_endpoint_config(str(ENDPOINTS), "lock_store")
+        action = read_endpoint_config(str(ENDPOINTS), "action_endpoint")
+    finally:
+        for name, value in old.items():
+            os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
+    # Rasa's SQL tracker store (a subclass that pings pooled connections).
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.utils.common import class_from_module_path
+    assert issubclass(class_from_module_path(tracker.type), SQLTrackerStore)
+    assert tracker.kwargs["dialect"] == "postgresql"
+    assert lock.type == "redis"
+    # Every value is filled in (a quoted "${VAR}" would stay as it is).
+    assert action.url == "value-of-ACTION_SERVER_URL"
+    assert tracker.url == "value-of-DB_HOST" and lock.url == "value-of-REDIS_HOST"
+    assert tracker.kwargs["password"] == "value-of-DB_PASSWORD"
+    assert "localhost" not in text and "5055" not in text  # nothing fixed to one machine
+
+
+def test_compose_has_the_services_and_only_nginx_is_public():
+    assert {"postgres", "redis", "actions", "nginx"} <= set(SERVICES)
+    assert len(RASA_SERVERS) >= 2
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"nginx"}
+    assert SERVICES["nginx"]["ports"][0].endswith(":80")
+
+
+def test_compose_rasa_servers_share_endpoints_file_and_always_use_a_token():
+    for name in RASA_SERVERS:
+        command = SERVICES[name]["command"]
+        assert command[:2] == ["rasa", "run"]
+        assert command[command.index("--endpoints") + 1] == "deploy/endpoints.yml"
+        assert command[command.index("--credentials") + 1] == "credentials.yml"
+        assert "--enable-api" in command
+        assert command[command.index("--auth-token") + 1].startswith("${RASA_AUTH_TOKEN:?")
+        env = SERVICES[name]["environment"]
+        assert endpoint_variables() <= set(env), "every ${VAR} of deploy/endpoints.yml is set"
+        assert env["DB_HOST"] == "postgres" and env["REDIS_HOST"] == "redis"
+        assert env["ACTION_SERVER_URL"] == "http://actions:5055/webhook"
+        assert "actions" in SERVICES[name]["depends_on"]
+    assert SERVICES["actions"]["command"][:3] == ["python", "-m", "rasa_sdk"]
+    assert SERVICES["postgres"]["environment"]["POSTGRES_DB"] == "rasa"
+
+
+def test_compose_nginx_uses_the_shared_template_with_every_value():
+    nginx = SERVICES["nginx"]
+    mounts = {volume.split(":")[0]: volume.split(":")[1] for volume in nginx["volumes"]}
+    assert mounts["./nginx/sepsis.conf.template"] == "/etc/nginx/templates/default.conf.template"
+    assert (DEPLOY / "nginx" / "sepsis.conf.template").exists()
+    env = nginx["environment"]
+    needed = set(re.findall(r"\$\{([A-Z0-9_]+)\}", NGINX_TEMPLATE.read_text()))
+    assert needed <= set(env)
+    assert " ".join(env["RASA_UPSTREAMS"].split()) == " ".join(
+        upstream_lines([f"{name}:5005" for name in RASA_SERVERS]).split())
+
+
+def test_helm_values_follow_the_charts_and_share_the_endpoints_file():
+    rasa = yaml.safe_load((DEPLOY / "helm" / "rasa-values.yml").read_text())
+    actions = yaml.safe_load((DEPLOY / "helm" / "action-server-values.yml").read_text())
+    assert rasa["replicaCount"] >= 2
+    assert rasa["args"][rasa["args"].index("--endpoints") + 1] == "deploy/endpoints.yml"
+    assert rasa["args"][rasa["args"].index("--auth-token") + 1] == "$(RASA_TOKEN)"
+    assert rasa["applicationSettings"]["enableAPI"] is True
+    assert endpoint_variables() <= {item["name"] for item in rasa["extraEnv"]}
+    assert rasa["ingress"]["path"] == "/webhooks/rest/"
+    assert rasa["postgresql"]["install"] is False and rasa["redis"]["install"] is False
+    assert actions["args"][:2] == ["-m", "rasa_sdk"]
+    assert actions["applicationSettings"]["port"] == 5055
+    assert actions["readinessProbe"]["httpGet"]["path"] == "/health"
+
+
+def test_template_placeholders_are_all_filled():
+    with pytest.raises(KeyError):
+        render_template("listen ${NGINX_LISTEN};", {})
+    assert render_template("a ${X} $remote_addr", {"X": "1"}) == "a 1 $remote_addr"
+
+
+@pytest.fixture(scope="module")
+def lone_nginx():
+    """nginx from the shared template with a tight rate limit (1/s, burst 2)
+    in front of Rasa servers that are not running: paths and limits are
+    decided by nginx before any Rasa server is asked."""
+    profile = new_profile(rate_per_second=1, burst=2)
+    profile.start_nginx(wait=False)
+    for _ in range(50):
+        if http("GET", f"{profile.url}/nothing")[0] == 404:
+            break
+        import time
+        time.sleep(0.1)
+    yield profile
+    profile.signal("nginx", signal.SIGQUIT)
+    remove_profile(profile)
+
+
+def test_nginx_exposes_only_the_webhook_and_health(lone_nginx):
+    url = lone_nginx.url
+    for path in ("/conversations/a/tracker", "/model/parse", "/status", "/", "/webhooks/rest/"):
+        assert http("GET", f"{url}{path}")[0] == 404, path
+    assert http("POST", f"{url}/model/parse", b"{}")[0] == 404
+    assert http("GET", f"{url}/webhooks/rest/webhook")[0] == 403
+
+
+def test_nginx_refuses_oversized_bodies_and_limits_the_rate(lone_nginx):
+    import time
+    time.sleep(3)  # let the bucket of the previous test drain
+    status, _ = http("POST", f"{lone_nginx.url}/webhooks/rest/webhook", b"x" * 100_000,
+                     {"Content-Type": "application/json"})
+    assert status == 413
+    time.sleep(3)
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: http("GET", f"{lone_nginx.url}/health")[0], range(12)))
+    # No Rasa server runs: allowed requests get 502, the rest are limited.
+    assert statuses.count(429) >= 8, statuses
+    assert set(statuses) <= {429, 502}, statuses
