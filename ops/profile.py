@@ -34,6 +34,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from components.paths import rasa_env
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 ENDPOINTS = DEPLOY / "endpoints.yml"
@@ -164,9 +166,7 @@ class Profile:
         }
 
     def env(self) -> Dict[str, str]:
-        env = dict(os.environ)
-        env.update({"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                    "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)})
+        env = rasa_env()
         # PostgreSQL connections per Rasa server (Rasa's defaults, 50 + 100,
         # would let two servers exceed PostgreSQL's 100 connections).
         env.setdefault("SQL_POOL_SIZE", "5")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
 import sys
 import tempfile
 from collections import Counter
@@ -21,6 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
 from rasa.core.agent import Agent
 
 from channels.rest import MAX_MESSAGE_CHARS
+from components.paths import rasa_env
 from staff.engine import SAFETY_KINDS, Check, action_server_status, check_message, locale
 from staff.settings import ROOT, StaffSettings
 
@@ -202,8 +202,7 @@ async def rasa_test_images(model: Path, rows: List[Row], timeout: float = 900) -
         nlu.write_text(nlu_yaml(rows), encoding="utf-8")
         out = Path(work) / "results"
         rasa = Path(sys.executable).with_name("rasa")
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-               "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+        env = {**rasa_env(), "MPLBACKEND": "Agg"}
         process = await asyncio.create_subprocess_exec(
             str(rasa), "test", "nlu", "--model", str(model), "--nlu", str(nlu), "--out", str(out),
             "--domain", str(ROOT / "domain"), cwd=str(ROOT), env=env,

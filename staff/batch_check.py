@@ -34,10 +34,11 @@ from rasa.core.agent import Agent
 
 from staff.batch import CsvError, Row, rasa_test_images, read_csv, rows_from_nlu, run_rows, summary
 from staff.engine import action_server_status
+from staff.heldout import HELDOUT_DIR, quiet_logs
 from staff.report import render_csv, render_html
 from staff.settings import ROOT, StaffSettings, load_settings
 
-HELDOUT = [ROOT / "tests" / "nlu" / "heldout_en.yml", ROOT / "tests" / "nlu" / "heldout_nl.yml"]
+HELDOUT = [HELDOUT_DIR / f"heldout_{language}.yml" for language in ("en", "nl")]
 
 
 @dataclass
@@ -140,7 +141,6 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
     if args.csv is not None and not args.csv.is_file():
         print(f"error: {args.csv}: no such file", file=sys.stderr)
         return 2
-    from tests.heldout import quiet_logs
     from rasa.utils.endpoints import EndpointConfig
 
     quiet_logs()

@@ -2,30 +2,19 @@
 summary of the held-out NLU accuracy at the end of the run."""
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 
+from components.paths import rasa_env
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 HELDOUT_RESULTS: Dict[str, Any] = {}
 SAFETY_RESULTS: Dict[str, Any] = {}
 AXE_RESULTS: Dict[str, Any] = {}
-
-
-def rasa_env() -> Dict[str, str]:
-    """Environment for Rasa subprocesses: quiet, no telemetry, project on the path."""
-    env = dict(os.environ)
-    env.update({
-        "RASA_TELEMETRY_ENABLED": "false",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONPATH": str(ROOT),
-    })
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +27,25 @@ def model_path() -> Path:
     return ROOT / result.stdout.strip().splitlines()[-1]
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGS, CHROMIUM
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
 @pytest.fixture(scope="session")
 def agent(model_path: Path):
     """A Rasa agent with the trained model, for NLU parsing in-process."""
     from rasa.core.agent import Agent
 
-    from tests.heldout import quiet_logs
+    from staff.heldout import quiet_logs
 
     quiet_logs()
     return Agent.load(str(model_path))

@@ -136,7 +136,7 @@ def test_a_model_trained_there_answers_the_new_topic_in_both_languages(project: 
     assert trained.returncode == 0, (trained.stdout + trained.stderr)[-3000:]
     from rasa.core.agent import Agent
 
-    from tests.heldout import quiet_logs
+    from staff.heldout import quiet_logs
 
     quiet_logs()
     agent = Agent.load(str(out / "pet.tar.gz"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import HELDOUT_RESULTS
-from tests.heldout import LANGUAGES, evaluate
+from staff.heldout import LANGUAGES, evaluate
 
 MIN_ACCURACY = 0.90
 

@@ -3,24 +3,18 @@ assistant and the widget's own server, both started here on free ports.
 Screenshots of both languages, desktop and mobile, go to docs/screenshots/."""
 from __future__ import annotations
 
-import shutil
 import urllib.request
 
 import pytest
 
+from tests.browser import axe_scan, needs_browser
 from tests.conftest import AXE_RESULTS, ROOT
 from tests.content_data import domain, response_text
 from tests.servers import Assistant, WidgetServer, free_port
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RASA_URL = {}
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM or not AXE.exists(),
-    reason="needs Debian's chromium and widget/node_modules (scripts/test.sh installs both)")
+pytestmark = needs_browser
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +27,6 @@ def site(model_path):
     yield widget.url
     widget.stop()
     assistant.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -229,13 +213,7 @@ def test_no_serious_or_critical_accessibility_violations(page, site) -> None:
     page.fill("#sc-input", "mijn moeder is ineens heel verward en ademt snel")
     page.keyboard.press("Enter")
     page.wait_for_selector(".sc-urgent")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => {
-        const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
-        return {passes: result.passes.length, incomplete: result.incomplete.length,
-                violations: result.violations.map(v => [v.impact, v.id + ': ' +
-                    v.nodes.map(n => n.target.join(' ')).join(', ')])};
-    }""")
+    result = axe_scan(page)
     AXE_RESULTS.update(result)
     serious = [text for impact, text in result["violations"] if impact in ("serious", "critical")]
     assert serious == []

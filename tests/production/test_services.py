@@ -16,7 +16,7 @@ import yaml
 
 from channels.action_outage import NOTICE_RESPONSE
 from tests.conftest import ROOT
-from tests.heldout import heldout_examples
+from staff.heldout import heldout_examples
 from tests.production.conftest import MEASURED, chat, responses, stored_events
 from tests.servers import http
 

@@ -10,7 +10,7 @@ from typing import Dict, List, Tuple
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
-HELDOUT_DIR = Path(__file__).resolve().parent / "nlu"
+HELDOUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "nlu"
 LANGUAGES = ("nl", "en")
 
 

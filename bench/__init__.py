@@ -1,0 +1,2 @@
+"""Performance benchmark: the project's model against Rasa's default setup
+(`make bench`, docs/performance.md)."""

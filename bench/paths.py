@@ -1,0 +1,15 @@
+"""Where the benchmark reads and writes; Rasa runs in components.paths.rasa_env()."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+WORK = BENCH / "work"            # models, data copies, logs (gitignored)
+RESULTS = BENCH / "results"      # JSON and PNG (gitignored)
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = VENV_BIN / "python"
+RASA = VENV_BIN / "rasa"
+PROJECT_CONFIG = ROOT / "config.yml"
+BASELINE_CONFIG = BENCH / "baseline_config.yml"

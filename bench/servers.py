@@ -1,0 +1,111 @@
+"""Start the action server and a Rasa server for one model on free loopback
+ports, measure the cold start, and stop them again (only their own process
+groups)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import List, Optional
+
+from bench.paths import PYTHON, RASA, ROOT, WORK
+from components.paths import rasa_env
+from bench.processes import PeakRss
+
+START_TIMEOUT = 600
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _post_ok(url: str, body: bytes, timeout: float = 5) -> bool:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status == 200 and response.read().startswith(b"[")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _get_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _start(command: List[str], log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=rasa_env(), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(process: Optional[subprocess.Popen]) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+class ActionServer:
+    """The project's action server (rasa_sdk), shared by both models' runs."""
+
+    def __init__(self, memory: PeakRss, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = _start([str(PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+                               "--port", str(self.port)], log)
+        memory.watch("actions", self.process.pid)
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _get_ok(f"{self.url}/health"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the action server did not start; see {log}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+class RasaServer:
+    """`rasa run` with a model, the project's credentials and an endpoints
+    file pointing at the action server. `cold_start_s` is the time from the
+    process start until the first REST answer was served."""
+
+    def __init__(self, model: Path, actions: ActionServer, memory: PeakRss, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        endpoints = WORK / f"endpoints-{actions.port}.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "{actions.url}/webhook"\n')
+        command = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
+                   "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.port),
+                   "--enable-api", "--auth-token", "bench-" + os.urandom(8).hex()]
+        probe = json.dumps({"sender": "bench-coldstart-" + os.urandom(4).hex(),
+                            "message": "hallo", "metadata": {"language": "nl"}}).encode()
+        started = time.monotonic()
+        self.process = _start(command, log)
+        memory.watch("rasa", self.process.pid)
+        deadline = started + START_TIMEOUT
+        while not _post_ok(f"{self.url}/webhooks/rest/webhook", probe):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the Rasa server did not start; see {log}")
+            time.sleep(0.1)
+        self.cold_start_s = time.monotonic() - started
+
+    def stop(self) -> None:
+        _stop(self.process)

@@ -1,0 +1,85 @@
+"""Checks of the benchmark's parts and of the speed changes it led to
+(part of `make test`)."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from jsonschema import ValidationError, validate
+
+from bench import conversations, loadgen, report, training
+
+
+def test_conversations_are_seeded_and_mixed() -> None:
+    first, second = conversations.build(200, 4), conversations.build(200, 4)
+    assert first == second
+    mix = conversations.mix(first)
+    assert {"nl", "en", "topic", "red_flag", "crisis", "negative"} <= set(mix)
+    assert all(len(c["turns"]) == 4 for c in first)
+
+
+def test_percentile_and_summary() -> None:
+    assert report.percentile([], 95) is None
+    assert report.percentile([3, 1, 2], 50) == 2
+    assert report.percentile(list(range(1, 101)), 95) == 95
+    runs = [{"latencies": [0.01, 0.02, 0.03], "throughput": t, "errors": {}} for t in (9, 10, 11)]
+    summary = report.summarise_level(runs)
+    assert summary["p50"] == 20.0 and summary["throughput"] == 10
+
+
+def test_loadgen_rejects_bad_arguments() -> None:
+    with pytest.raises(SystemExit):
+        loadgen.parse_args(["--url", "http://x", "--scripts", "s.json", "--concurrency", "0"])
+
+
+def test_subsample_keeps_every_intent() -> None:
+    half = training.subsample_data(0.25)
+    try:
+        assert 0 < training.count_examples(half) < training.count_examples(training.DATA)
+        from rasa.shared.nlu.training_data.loading import load_data
+        assert load_data(str(half / "nlu")).intents == load_data(str(training.DATA / "nlu")).intents
+    finally:
+        import shutil
+        shutil.rmtree(half)
+
+
+def _tiny_pipeline():
+    from components.intent_classifier import TfidfIntentClassifier, build_pipeline
+    texts = ["i am so tired", "ik ben zo moe", "my hair falls out", "mijn haar valt uit",
+             "hello", "hallo", "tired all the time", "haaruitval na sepsis"]
+    labels = ["fatigue", "fatigue", "hair_loss", "hair_loss", "greet", "greet", "fatigue", "hair_loss"]
+    config = TfidfIntentClassifier.get_default_config()
+    return config, build_pipeline(config).fit(texts, labels)
+
+
+def test_intent_model_matches_scikit_learn_after_a_round_trip() -> None:
+    from components.intent_classifier import FittedIntentModel, load_pipeline, save_pipeline
+    config, pipeline = _tiny_pipeline()
+    with tempfile.TemporaryDirectory() as directory:
+        save_pipeline(pipeline, Path(directory))
+        loaded = load_pipeline(config, Path(directory))
+    texts = ["so tired", "haar", "", "xyz qqq", "hallo daar, ik ben moe"]
+    expected = pipeline.predict_proba(texts)
+    assert np.allclose(loaded.predict_proba(texts), expected, atol=1e-12)
+    assert np.allclose(FittedIntentModel(loaded).predict_proba(texts), expected, atol=1e-12)
+
+
+def test_action_answers_are_checked_as_rasa_checks_them() -> None:
+    from rasa.core.actions.action import RemoteAction
+
+    import channels  # noqa: F401 - the Rasa server imports it for credentials.yml (installs the validator)
+
+    from channels.action_validation import validate_action_result
+
+    assert RemoteAction._validate_action_result is validate_action_result  # installed by `channels`
+    action, schema = RemoteAction("action_x", None), RemoteAction.action_response_format_spec()
+    good = {"events": [{"event": "slot", "name": "language", "value": "nl"}], "responses": [{"text": "hoi"}]}
+    assert action._validate_action_result(good) is True
+    for bad in ({"events": "x"}, {"events": [{"event": "nonsense"}]}, {"responses": "no"}, []):
+        with pytest.raises(ValidationError) as ours:
+            action._validate_action_result(bad)
+        with pytest.raises(ValidationError) as rasas:
+            validate(bad, schema)
+        assert ours.value.message.startswith(rasas.value.message)
