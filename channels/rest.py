@@ -181,6 +181,22 @@ async def conversation_language(request: Request, sender: Text) -> Optional[Text
     return tracker.get_slot("language") if tracker else None
 
 
+STORE_MODULES = ("redis", "sqlalchemy", "psycopg2")
+
+
+def store_unavailable(error: BaseException) -> bool:
+    """Whether an error (or what caused it) is a lock or tracker store that
+    cannot be reached: a 503, worth a retry, rather than a 500."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (ConnectionError, TimeoutError)) \
+                or type(error).__module__.split(".")[0] in STORE_MODULES:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 class SepsisRestInput(RestInput):
     """REST input with request checks and whole messages."""
 
@@ -218,8 +234,11 @@ class SepsisRestInput(RestInput):
             except CancelledError:
                 logger.error("A message timed out while being handled.")
                 return response.json({"error": "The assistant took too long to answer."}, status=503)
-            except Exception:  # noqa: BLE001 - the user gets a clear error, the log the trace
+            except Exception as error:  # noqa: BLE001 - the user gets a clear error, the log the trace
                 logger.exception("A message could not be handled.")
+                if store_unavailable(error):
+                    return response.json({"error": "The assistant is briefly unavailable. "
+                                                   "Please try again in a moment."}, status=503)
                 return response.json({"error": "The assistant could not answer this message."}, status=500)
             if failed_actions:  # the action server is down: say so, with the helpline
                 collector.messages.append(outage_notice(

@@ -10,6 +10,7 @@ from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, U
 
 from channels.rest import (
     MAX_MESSAGE_CHARS, WholeMessageOutputChannel, parse_request, payload_with_locale, starts_session,
+    store_unavailable,
 )
 
 
@@ -104,3 +105,18 @@ def test_first_message_of_a_session_is_recognised(events, now, expected) -> None
 ])
 def test_button_payloads_carry_the_metadata_locale(text, metadata, expected) -> None:
     assert payload_with_locale(text, metadata) == expected
+
+
+def test_an_unreachable_store_is_a_503_and_other_errors_a_500() -> None:
+    import redis
+
+    try:
+        try:
+            raise redis.exceptions.ConnectionError("Connection refused")
+        except redis.exceptions.ConnectionError as cause:
+            raise RuntimeError("could not lock the conversation") from cause
+    except RuntimeError as wrapped:
+        assert store_unavailable(wrapped)
+    assert store_unavailable(ConnectionRefusedError())
+    assert not store_unavailable(KeyError("utter_x"))
+    assert not store_unavailable(ValueError("bad"))

@@ -208,7 +208,7 @@ def test_redis_restart_servers_recover_without_help(profile):
     profile.signal("redis")
     status, _, during = outage(profile, sender, "/duration_long")
     MEASURED["while Redis is down"] = during
-    assert status == 500  # a clear JSON error from the REST channel, at once
+    assert status == 503  # a clear JSON error from the REST channel, at once: try again
     profile.start_redis()
     seconds, failures, answer = recover(profile, sender, "/duration_long")
     MEASURED["after Redis is back"] = f"answered after {seconds:.2f} s, {failures} failed attempts"
