@@ -5,26 +5,19 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
-from bench.paths import PYTHON, RASA, ROOT, WORK
-from components.paths import rasa_env
+from bench.paths import RASA, ROOT, WORK
 from bench.processes import PeakRss
+from components.paths import rasa_env
+from ops.local import action_server_command, free_port, http_status, stop_group
 
 START_TIMEOUT = 600
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _post_ok(url: str, body: bytes, timeout: float = 5) -> bool:
@@ -36,29 +29,10 @@ def _post_ok(url: str, body: bytes, timeout: float = 5) -> bool:
         return False
 
 
-def _get_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
 def _start(command: List[str], log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen(command, cwd=ROOT, env=rasa_env(), stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _stop(process: Optional[subprocess.Popen]) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 class ActionServer:
@@ -67,18 +41,17 @@ class ActionServer:
     def __init__(self, memory: PeakRss, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = _start([str(PYTHON), "-m", "rasa_sdk", "--actions", "actions",
-                               "--port", str(self.port)], log)
+        self.process = _start(action_server_command(self.port), log)
         memory.watch("actions", self.process.pid)
         deadline = time.monotonic() + START_TIMEOUT
-        while not _get_ok(f"{self.url}/health"):
+        while http_status(f"{self.url}/health", timeout=2) != 200:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"the action server did not start; see {log}")
             time.sleep(0.2)
 
     def stop(self) -> None:
-        _stop(self.process)
+        stop_group(self.process)
 
 
 class RasaServer:
@@ -108,4 +81,4 @@ class RasaServer:
         self.cold_start_s = time.monotonic() - started
 
     def stop(self) -> None:
-        _stop(self.process)
+        stop_group(self.process)

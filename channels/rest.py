@@ -175,12 +175,6 @@ async def session_flag(request: Request, sender: Text) -> bool:
     return starts_session(tracker.events if tracker else [], expiration, time.time())
 
 
-async def conversation_language(request: Request, sender: Text) -> Optional[Text]:
-    """The conversation's language slot after the answer, so a client can follow a switch."""
-    _, tracker = await stored_tracker(request, sender)
-    return tracker.get_slot("language") if tracker else None
-
-
 STORE_MODULES = ("redis", "sqlalchemy", "psycopg2")
 
 
@@ -240,10 +234,12 @@ class SepsisRestInput(RestInput):
                     return response.json({"error": "The assistant is briefly unavailable. "
                                                    "Please try again in a moment."}, status=503)
                 return response.json({"error": "The assistant could not answer this message."}, status=500)
+            # One read of the conversation after the answer: for the outage
+            # notice and for the language a client follows after a switch.
+            _, tracker = await stored_tracker(request, parsed["sender"])
             if failed_actions:  # the action server is down: say so, with the helpline
-                collector.messages.append(outage_notice(
-                    parsed["sender"], (await stored_tracker(request, parsed["sender"]))[1]))
-            language = await conversation_language(request, parsed["sender"])
+                collector.messages.append(outage_notice(parsed["sender"], tracker))
+            language = tracker.get_slot("language") if tracker else None
             for sent in collector.messages:
                 sent["language"] = language
             return response.json(collector.messages)

@@ -28,13 +28,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from components.paths import rasa_env
+from ops.local import action_server_command, http_status
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -102,17 +101,6 @@ def render_template(text: str, values: Dict[str, str]) -> str:
 def upstream_lines(addresses: Sequence[str]) -> str:
     """nginx `server` lines for the Rasa servers (also the compose value)."""
     return "\n    ".join(f"server {a} max_fails=1 fail_timeout=10s;" for a in addresses)
-
-
-def http_status(url: str, timeout: float = 3.0) -> int:
-    """The HTTP status of a GET, 0 when nothing answers."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return 0
 
 
 def postgres_bin() -> Path:
@@ -339,8 +327,7 @@ class Profile:
     def start_actions(self) -> None:
         if self.alive("actions"):
             return
-        self._spawn("actions", [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                "--port", str(self.settings.actions_port)])
+        self._spawn("actions", action_server_command(self.settings.actions_port))
 
     # ------------------------------------------------------------ Rasa servers
     def rasa_ready(self, index: int) -> bool:

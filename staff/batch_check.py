@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Text
 from rasa.core.agent import Agent
 
 from staff.batch import CsvError, Row, rasa_test_images, read_csv, rows_from_nlu, run_rows, summary
+from ops.local import action_server_command, free_port, http_status, stop_group
 from staff.engine import action_server_status
 from staff.heldout import HELDOUT_DIR, quiet_logs
 from staff.report import render_csv, render_html
@@ -76,12 +75,6 @@ def summary_lines(table: Dict[Text, Dict[Text, Any]]) -> List[Text]:
     return lines
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def action_server(url: Optional[Text]) -> Iterator[Text]:
     """The action server webhook URL: `url` as given, or a server started for
@@ -90,26 +83,17 @@ def action_server(url: Optional[Text]) -> Iterator[Text]:
         yield url
         return
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(action_server_command(port), cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the action server did not start (python -m rasa_sdk)")
-                time.sleep(0.5)
+        while http_status(f"http://127.0.0.1:{port}/health", timeout=2) != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the action server did not start (python -m rasa_sdk)")
+            time.sleep(0.5)
         yield f"http://127.0.0.1:{port}/webhook"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_group(process)
 
 
 def current_model() -> Path:

@@ -3,10 +3,7 @@ ports for end-to-end tests, and talk to it over HTTP."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -15,15 +12,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from ops.local import action_server_command, free_port, stop_group
 from tests.conftest import ROOT, rasa_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http(method: str, url: str, body: Optional[bytes] = None,
@@ -60,8 +52,7 @@ class Assistant:
         self._logs = open(Path(self._dir.name) / "servers.log", "w")
         self.processes: List[subprocess.Popen] = []
         if with_actions:
-            self._start([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                         "--port", str(self.actions_port)])
+            self._start(action_server_command(self.actions_port))
         self._start([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
                      str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
                      "--port", str(self.port), "--enable-api", "--auth-token", self.token]
@@ -112,13 +103,7 @@ class Assistant:
 
     def stop(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_group(process)
         self._logs.close()
         self._dir.cleanup()
 
@@ -141,6 +126,4 @@ class WidgetServer:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
+        stop_group(self.process, timeout=10)

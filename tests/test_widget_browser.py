@@ -10,7 +10,8 @@ import pytest
 from tests.browser import axe_scan, needs_browser
 from tests.conftest import AXE_RESULTS, ROOT
 from tests.content_data import domain, response_text
-from tests.servers import Assistant, WidgetServer, free_port
+from ops.local import free_port
+from tests.servers import Assistant, WidgetServer
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 RASA_URL = {}

@@ -13,7 +13,8 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 
 from ops.profile import Profile, Settings
-from tests.servers import free_port, http
+from ops.local import free_port
+from tests.servers import http
 
 # What the tests measured (outage behaviour, timings), printed at the end.
 MEASURED: Dict[str, str] = {}

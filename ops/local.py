@@ -1,0 +1,52 @@
+"""What every local launcher shares (`make prod`, the tests, the benchmark,
+the batch check): a free loopback port, the status of a GET, the action
+server's command, and stopping a process started in its own session."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import urllib.error
+import urllib.request
+from typing import List
+
+from components.paths import PROJECT_ROOT
+
+VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_status(url: str, timeout: float = 3.0) -> int:
+    """The HTTP status of a GET, 0 when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return 0
+
+
+def action_server_command(port: int) -> List[str]:
+    """The project's action server (rasa_sdk with actions/) on `port`."""
+    return [str(VENV_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM the process's group (started with start_new_session=True),
+    SIGKILL it if it has not ended within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
