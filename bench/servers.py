@@ -15,7 +15,7 @@ from typing import List
 from bench.paths import RASA, ROOT, WORK
 from bench.processes import PeakRss
 from components.paths import rasa_env
-from ops.local import action_server_command, free_port, http_status, stop_group
+from ops.local import action_server_command, free_port, http_status, new_secret, stop_group
 
 START_TIMEOUT = 600
 
@@ -66,7 +66,7 @@ class RasaServer:
         endpoints.write_text(f'action_endpoint:\n  url: "{actions.url}/webhook"\n')
         command = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
                    "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.port),
-                   "--enable-api", "--auth-token", "bench-" + os.urandom(8).hex()]
+                   "--enable-api", f"--auth-token={new_secret(8)}"]
         probe = json.dumps({"sender": "bench-coldstart-" + os.urandom(4).hex(),
                             "message": "hallo", "metadata": {"language": "nl"}}).encode()
         started = time.monotonic()

@@ -4,6 +4,7 @@ server's command, and stopping a process started in its own session."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,6 +15,12 @@ from typing import List
 from components.paths import PROJECT_ROOT
 
 VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
+
+
+def new_secret(nbytes: int = 24) -> str:
+    """A random token or password in hex: safe in URLs, config files and
+    command lines (never starts with "-", so no option parser misreads it)."""
+    return secrets.token_hex(nbytes)
 
 
 def free_port() -> int:

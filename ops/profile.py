@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shlex
 import shutil
 import signal
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from components.paths import rasa_env
-from ops.local import action_server_command, http_status
+from ops.local import action_server_command, http_status, new_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -59,9 +58,9 @@ class Settings:
     redis_port: int = 6380
     rate_per_second: int = 10
     burst: int = 40
-    auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    db_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
-    redis_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    auth_token: str = field(default_factory=lambda: new_secret(24))
+    db_password: str = field(default_factory=lambda: new_secret(18))
+    redis_password: str = field(default_factory=lambda: new_secret(18))
     cors: str = ""
 
     @classmethod
@@ -344,7 +343,7 @@ class Profile:
             str(VENV_BIN / "rasa"), "run", "--model", self.settings.model,
             "--endpoints", str(ENDPOINTS), "--credentials", str(ROOT / "credentials.yml"),
             "--interface", "127.0.0.1", "--port", str(self.settings.rasa_ports[index]),
-            "--enable-api", "--auth-token", self.settings.auth_token,
+            "--enable-api", f"--auth-token={self.settings.auth_token}",
             *(["--cors", *cors] if cors else [])])
 
     def wait_rasa(self, index: int, timeout: float = START_TIMEOUT) -> None:

@@ -16,9 +16,9 @@ RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 WIDGET_PORT="${WIDGET_PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
-RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_hex(24))')}"
 # The staff console (channels/console.py) needs a password; a random one when unset.
-export STAFF_CONSOLE_PASSWORD="${STAFF_CONSOLE_PASSWORD:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(18))')}"
+export STAFF_CONSOLE_PASSWORD="${STAFF_CONSOLE_PASSWORD:-$("$PY" -c 'import secrets; print(secrets.token_hex(18))')}"
 read -r -a origins <<< "${CORS_ORIGINS:-http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT}"
 
 endpoints="$(mktemp)"
@@ -32,7 +32,7 @@ pids+=($!)
 "$PY" widget/server.py --host "$HOST" --port "$WIDGET_PORT" --rasa-url "http://localhost:$RASA_PORT" &
 pids+=($!)
 "$RASA" run --model "$model" --endpoints "$endpoints" --credentials credentials.yml \
-  --interface "$HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "${origins[@]}" &
+  --interface "$HOST" --port "$RASA_PORT" --enable-api --auth-token="$RASA_AUTH_TOKEN" --cors "${origins[@]}" &
 pids+=($!)
 
 echo "==> starting (model $model)"

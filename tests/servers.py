@@ -3,7 +3,6 @@ ports for end-to-end tests, and talk to it over HTTP."""
 from __future__ import annotations
 
 import json
-import secrets
 import subprocess
 import tempfile
 import time
@@ -12,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ops.local import action_server_command, free_port, stop_group
+from ops.local import action_server_command, free_port, new_secret, stop_group
 from tests.conftest import ROOT, rasa_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -43,7 +42,7 @@ class Assistant:
         """`env`: extra environment variables, e.g. STAFF_CONSOLE_PASSWORD."""
         self.port, self.actions_port = free_port(), free_port()
         self._env = env or {}
-        self.token = secrets.token_urlsafe(16)
+        self.token = new_secret(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self._dir = tempfile.TemporaryDirectory()
         endpoints = Path(self._dir.name) / "endpoints.yml"
@@ -55,7 +54,7 @@ class Assistant:
             self._start(action_server_command(self.actions_port))
         self._start([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
                      str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                     "--port", str(self.port), "--enable-api", "--auth-token", self.token]
+                     "--port", str(self.port), "--enable-api", f"--auth-token={self.token}"]
                     + (["--cors", *cors] if cors else []))
         self._wait_ready(with_actions)
 

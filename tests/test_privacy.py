@@ -71,6 +71,32 @@ def test_the_http_api_is_never_started_without_authentication() -> None:
             f"{path}: --enable-api without --auth-token or --jwt-secret:\n{command[:400]}"
 
 
+def test_every_launcher_attaches_the_token_with_an_equals_sign() -> None:
+    """A token given as a separate argument breaks Rasa's start when it
+    begins with "-" (a CI run failed that way): every launcher writes
+    --auth-token=TOKEN."""
+    for path, command in commands_starting_the_api():
+        assert re.search(r"--auth-token=", command), f"{path}: token not attached with '=':\n{command[:400]}"
+        assert not re.search(r"--auth-token[\"',\s]", command), f"{path}: separate token argument"
+
+
+def test_rasa_reads_an_attached_token_that_starts_with_a_dash() -> None:
+    from rasa.__main__ import create_argument_parser
+
+    parser = create_argument_parser()
+    assert parser.parse_args(["run", "--auth-token=-Xy_1"]).auth_token == "-Xy_1"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["run", "--auth-token", "-Xy_1"])
+
+
+def test_generated_secrets_never_look_like_an_option() -> None:
+    from ops.local import new_secret
+
+    secrets_made = {new_secret(16) for _ in range(2000)}
+    assert len(secrets_made) == 2000
+    assert all(re.fullmatch(r"[0-9a-f]{32}", secret) for secret in secrets_made)
+
+
 @pytest.mark.parametrize("language,words", [("nl", ["gewist", "logbestanden", "cookies"]),
                                             ("en", ["deleted", "logs", "cookies"])])
 def test_privacy_note_in_both_languages(language: str, words) -> None:

@@ -74,7 +74,7 @@ def test_compose_rasa_servers_share_endpoints_file_and_always_use_a_token():
         assert command[command.index("--endpoints") + 1] == "deploy/endpoints.yml"
         assert command[command.index("--credentials") + 1] == "credentials.yml"
         assert "--enable-api" in command
-        assert command[command.index("--auth-token") + 1].startswith("${RASA_AUTH_TOKEN:?")
+        assert any(part.startswith("--auth-token=${RASA_AUTH_TOKEN:?") for part in command)
         env = SERVICES[name]["environment"]
         assert endpoint_variables() <= set(env), "every ${VAR} of deploy/endpoints.yml is set"
         assert env["DB_HOST"] == "postgres" and env["REDIS_HOST"] == "redis"
@@ -101,7 +101,7 @@ def test_helm_values_follow_the_charts_and_share_the_endpoints_file():
     actions = yaml.safe_load((DEPLOY / "helm" / "action-server-values.yml").read_text())
     assert rasa["replicaCount"] >= 2
     assert rasa["args"][rasa["args"].index("--endpoints") + 1] == "deploy/endpoints.yml"
-    assert rasa["args"][rasa["args"].index("--auth-token") + 1] == "$(RASA_TOKEN)"
+    assert "--auth-token=$(RASA_TOKEN)" in rasa["args"]
     assert rasa["applicationSettings"]["enableAPI"] is True
     assert endpoint_variables() <= {item["name"] for item in rasa["extraEnv"]}
     assert rasa["ingress"]["path"] == "/webhooks/rest/"
