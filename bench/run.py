@@ -96,8 +96,8 @@ def accuracy(model: str) -> Dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def measure(name: str, config: Path, scripts: Path, settings: Dict, reuse: bool) -> Dict:
-    say(f"{name}: training ({'reusing a model if present' if reuse else 'fresh'}) ...")
+def measure(name: str, config: Path, scripts: Path, settings: Dict, reuse: str) -> Dict:
+    say(f"{name}: training ({'fresh' if reuse == 'no' else 'reusing a model if present'}) ...")
     info = training.train(name, config, reuse=reuse)
     say(f"{name}: model {info['model']} ({info['train_s']} s to train)")
     figures = serve_and_load(name, info["model"], scripts, settings, cold_starts=settings["cold_starts"])
@@ -106,7 +106,7 @@ def measure(name: str, config: Path, scripts: Path, settings: Dict, reuse: bool)
     return {**info, **figures}
 
 
-def scaling(project: Dict, scripts: Path, settings: Dict, reuse: bool) -> List[Dict]:
+def scaling(project: Dict, scripts: Path, settings: Dict, reuse: str) -> List[Dict]:
     """The project's model on 25/50/100% of the NLU examples (per intent)."""
     rows = []
     for fraction in SCALING_FRACTIONS:
@@ -129,8 +129,10 @@ def scaling(project: Dict, scripts: Path, settings: Dict, reuse: bool) -> List[D
 
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and turns; reuse trained models")
-    parser.add_argument("--reuse", action="store_true", help="reuse trained models in a full run too")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer repeats and turns; reuse models trained from the same files")
+    parser.add_argument("--reuse", action="store_true",
+                        help="in a full run too: reuse models trained from the same files, the newest baseline")
     parser.add_argument("--reuse-baseline", action="store_true",
                         help="reuse the newest baseline model (its training time as recorded); "
                              "train the project's models fresh")
@@ -144,7 +146,7 @@ def main(argv: List[str]) -> int:
         settings["repeats"] = settings["cold_starts"] = max(1, args.repeats)
     if args.duration:
         settings["duration"] = max(1.0, args.duration)
-    reuse = args.quick or args.reuse
+    reuse = "same" if args.quick or args.reuse else "no"
     began, stamp = time.monotonic(), time.strftime("%Y%m%d-%H%M%S")
     WORK.mkdir(parents=True, exist_ok=True)
     scripts = WORK / "conversations.json"
@@ -161,7 +163,7 @@ def main(argv: List[str]) -> int:
     results["models"]["project"] = measure("project", PROJECT_CONFIG, scripts, settings, reuse)
     if not args.no_baseline:
         results["models"]["baseline"] = measure("baseline", BASELINE_CONFIG, scripts, settings,
-                                                reuse or args.reuse_baseline)
+                                                "newest" if args.quick or args.reuse or args.reuse_baseline else "no")
         project, baseline = results["models"]["project"], results["models"]["baseline"]
         results["ratios"] = report.ratios(project, baseline)
         results["targets"] = report.targets(project, baseline)

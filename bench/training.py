@@ -22,25 +22,27 @@ DATA = ROOT / "data"
 
 
 def fingerprint(config: Path, data: Path) -> str:
-    """Hash of what a model is trained from (config, domain, data, components)."""
+    """Hash of what a model is trained from: config, domain, data, and the
+    project's components when the config uses them."""
     digest = hashlib.sha256(config.read_bytes())
-    for folder in (ROOT / "domain", data, ROOT / "components"):
+    uses_components = "components." in config.read_text(encoding="utf-8")
+    for folder in (ROOT / "domain", data) + ((ROOT / "components",) if uses_components else ()):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix in (".yml", ".yaml", ".py"):
                 digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
-def train(name: str, config: Path, data: Path = DATA, reuse: bool = False) -> Dict:
-    """Train (or, with `reuse`, take the newest earlier model of `name`);
-    the model path, training seconds and size."""
+def train(name: str, config: Path, data: Path = DATA, reuse: str = "no") -> Dict:
+    """Train, or reuse an earlier model: `reuse="same"` one trained from
+    exactly these files, `"newest"` the newest of `name` whatever it was
+    trained from. The model path, training seconds and size."""
     MODELS.mkdir(parents=True, exist_ok=True)
-    if reuse:
-        earlier = _newest(name)
-        if earlier:
-            return {**json.loads(earlier.with_suffix("").with_suffix(".json").read_text()),
-                    "reused": True}
     stem = f"{name}-{fingerprint(config, data)}"
+    same = MODELS / f"{stem}.tar.gz"
+    earlier = {"no": None, "same": same if same.exists() else None, "newest": _newest(name)}[reuse]
+    if earlier and earlier.with_suffix("").with_suffix(".json").exists():
+        return {**json.loads(earlier.with_suffix("").with_suffix(".json").read_text()), "reused": True}
     log = WORK / "logs" / f"train-{stem}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

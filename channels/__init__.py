@@ -1,11 +1,13 @@
 """Input channels of the sepsis aftercare assistant.
 
 Importing the package (the Rasa server does, for the channels in
-credentials.yml) also makes Rasa check the action server's answers with a
-reused validator (channels/action_validation.py), a measured speed-up. It
-lives here, not in components/, so the action server, which imports
-components.locale, stays free of Rasa.
+credentials.yml) also installs two measured speed-ups of Rasa's own
+machinery: a reused validator for the action server's answers
+(channels/action_validation.py) and a graph runner without dask
+(channels/graph_runner.py). They live here, not in components/, so the
+action server, which imports components.locale, stays free of Rasa.
 """
-from channels import action_validation
+from channels import action_validation, graph_runner
 
 action_validation.install()
+graph_runner.install()

@@ -2,8 +2,8 @@
 
 The patterns live in `data/safety/<lang>.yml`, written for clinicians and
 content authors (the file header explains the notation). This module turns
-them into spaCy `Matcher` patterns over a normalised copy of the message and
-decides, per match, whether it counts.
+them into token-sequence patterns (components/safety_matcher.py) over a
+normalised copy of the message and decides, per match, whether it counts.
 
 Policy (safety first):
 1. A message is tokenised with spaCy's language class (no model) and
@@ -48,8 +48,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import spacy
 import yaml
-from spacy.matcher import Matcher
-from spacy.tokens import Doc
+
+from components.safety_matcher import Gap, SequenceMatcher, Step, Word
 
 KINDS = ("crisis", "red_flag")
 GAP = ".."
@@ -126,7 +126,7 @@ class Parsed:
 
     text: str
     tokens: List[Token]
-    doc: Doc
+    words: List[str]
     context: Dict[str, List[Tuple[int, int]]]
     sentences: List[Tuple[int, int]]
     clauses: List[Tuple[int, int]]
@@ -136,10 +136,10 @@ class Parsed:
         return next(((s, e) for s, e in segments if s <= position < e), (0, size))
 
     def sentence_of(self, position: int) -> Tuple[int, int]:
-        return self.segment_of(self.sentences, position, len(self.doc))
+        return self.segment_of(self.sentences, position, len(self.words))
 
     def clause_of(self, position: int) -> Tuple[int, int]:
-        return self.segment_of(self.clauses, position, len(self.doc))
+        return self.segment_of(self.clauses, position, len(self.words))
 
 
 @dataclass
@@ -173,8 +173,8 @@ class SafetyRules:
         self.language = spec["language"]
         self.nlp = spacy.blank(self.language)
         self.expansions = {k.lower(): v.split() for k, v in (spec.get("expand") or {}).items()}
-        self.matcher = Matcher(self.nlp.vocab)
-        self.context = Matcher(self.nlp.vocab)
+        self.matcher = SequenceMatcher()
+        self.context = SequenceMatcher()
         self.gap_excludes = self._single_words((spec.get("context") or {}).get("negation", []))
         self.labels: Dict[str, Tuple[str, str, str]] = {}
         self.together: Dict[str, List[List[str]]] = {}
@@ -199,15 +199,12 @@ class SafetyRules:
                 part_keys.append(part_key)
             self.together.setdefault(key, []).append(part_keys)
 
-    def compile(self, phrase: str) -> List[List[Dict[str, Any]]]:
-        """spaCy Matcher patterns for one phrase of the pattern notation."""
-        slots: List[List[List[Dict[str, Any]]]] = []
+    def compile(self, phrase: str) -> List[List[Step]]:
+        """The step sequences one phrase of the pattern notation stands for."""
+        slots: List[List[List[Step]]] = []
         for piece in PIECE.findall(phrase):
             if piece == GAP:
-                gap: Dict[str, Any] = {"OP": f"{{0,{GAP_WORDS}}}"}
-                if getattr(self, "gap_excludes", None):
-                    gap["LOWER"] = {"NOT_IN": sorted(self.gap_excludes)}
-                slots.append([[gap]])
+                slots.append([[Gap(GAP_WORDS, frozenset(getattr(self, "gap_excludes", ())))]])
                 continue
             optional = piece.endswith("?") and len(piece) > 1
             alternatives = split_alternatives(piece[:-1] if optional else piece)
@@ -237,35 +234,22 @@ class SafetyRules:
         return tokens
 
     @staticmethod
-    def _slot(alternatives: List[List[str]]) -> List[List[Dict[str, Any]]]:
-        """The token sequences one slot may match: single words merged into
-        as few token specs as possible, word sequences kept as they are."""
+    def _slot(alternatives: List[List[str]]) -> List[List[Step]]:
+        """The step sequences one slot may match: its single words as one
+        step, word sequences as they are."""
         singles = [a[0] for a in alternatives if len(a) == 1]
-        sequences = [[SafetyRules._spec([w])[0] for w in a] for a in alternatives if len(a) > 1]
-        return [[spec] for spec in SafetyRules._spec(singles)] + sequences if singles else sequences
+        sequences = [[SafetyRules._word([w]) for w in a] for a in alternatives if len(a) > 1]
+        return [[SafetyRules._word(singles)]] + sequences if singles else sequences
 
     @staticmethod
-    def _spec(words: List[str]) -> List[Dict[str, Any]]:
-        """Token specs for alternative single words: exact, fuzzy by length, prefix."""
-        groups: Dict[str, List[str]] = {}
-        for word in words:
-            if word.endswith("*"):
-                groups.setdefault("prefix", []).append(re.escape(word[:-1]))
-            elif len(word) >= 12:
-                groups.setdefault("FUZZY2", []).append(word)
-            elif len(word) >= 8:
-                groups.setdefault("FUZZY1", []).append(word)
-            else:
-                groups.setdefault("exact", []).append(word)
-        specs = []
-        for group, items in groups.items():
-            if group == "prefix":
-                specs.append({"LOWER": {"REGEX": f"^(?:{'|'.join(items)})"}})
-            elif group == "exact":
-                specs.append({"LOWER": {"IN": items}})
-            else:
-                specs.append({"LOWER": {group: {"IN": items}}})
-        return specs
+    def _word(words: List[str]) -> Word:
+        """One token that is any of these words: `word*` a prefix, words of
+        12+ letters within two typos, of 8-11 within one, shorter exactly."""
+        def by_length(low: int, high: int) -> frozenset:
+            return frozenset(w for w in words if not w.endswith("*") and low <= len(w) < high)
+
+        return Word(exact=by_length(0, 8), typo1=by_length(8, 12), typo2=by_length(12, 10**6),
+                    prefixes=tuple(sorted({w[:-1] for w in words if w.endswith("*")})))
 
     # ------------------------------------------------------------ matching
     def normalise(self, text: str) -> List[Token]:
@@ -284,15 +268,13 @@ class SafetyRules:
         tokens = self.normalise(text or "")
         if not tokens:
             return Verdict(None)
-        doc = Doc(self.nlp.vocab, words=[t.norm for t in tokens])
-        context = self._context_spans(doc)
+        words = [t.norm for t in tokens]
+        context = self._spans(self.context, words)
         clause_breaks = {s for s, _ in context.get("clause_break", [])}
-        parsed = Parsed(text, tokens, doc, context,
-                        sentences=self._segments(doc, SENTENCE_BREAK_PUNCT),
-                        clauses=self._segments(doc, CLAUSE_BREAK_PUNCT, clause_breaks))
-        found: Dict[str, List[Tuple[int, int]]] = {}
-        for match_id, start, end in self.matcher(doc):
-            found.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
+        parsed = Parsed(text, tokens, words, context,
+                        sentences=self._segments(words, SENTENCE_BREAK_PUNCT),
+                        clauses=self._segments(words, CLAUSE_BREAK_PUNCT, clause_breaks))
+        found = self._spans(self.matcher, words)
         matches = []
         for key, spans in found.items():
             if "#" not in key:
@@ -330,23 +312,25 @@ class SafetyRules:
         return sorted(unique, key=lambda m: m.start)
 
     # ------------------------------------------------------------ context
-    def _context_spans(self, doc: Doc) -> Dict[str, List[Tuple[int, int]]]:
+    @staticmethod
+    def _spans(matcher: SequenceMatcher, words: List[str]) -> Dict[str, List[Tuple[int, int]]]:
+        """The matcher's spans per key."""
         spans: Dict[str, List[Tuple[int, int]]] = {}
-        for match_id, start, end in self.context(doc):
-            spans.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
+        for key, start, end in matcher(words):
+            spans.setdefault(key, []).append((start, end))
         return spans
 
     @staticmethod
-    def _segments(doc: Doc, punctuation: set, word_breaks: Iterable[int] = ()) -> List[Tuple[int, int]]:
+    def _segments(words: List[str], punctuation: set, word_breaks: Iterable[int] = ()) -> List[Tuple[int, int]]:
         """Token ranges between punctuation marks (dropped) and before break
         words (kept, as the first word of the next segment)."""
-        breaks = {i for i, t in enumerate(doc) if t.text in punctuation} | set(word_breaks)
+        breaks = {i for i, w in enumerate(words) if w in punctuation} | set(word_breaks)
         segments, start = [], 0
-        for i in sorted(breaks) + [len(doc)]:
+        for i in sorted(breaks) + [len(words)]:
             if i > start:
                 segments.append((start, i))
-            start = i + 1 if i in breaks and doc[i].text in punctuation else i
-        return segments or [(0, len(doc))]
+            start = i + 1 if i in breaks and words[i] in punctuation else i
+        return segments or [(0, len(words))]
 
     @staticmethod
     def _within(spans: Iterable[Tuple[int, int]], lo: int, hi: int) -> List[Tuple[int, int]]:
@@ -367,7 +351,7 @@ class SafetyRules:
             match.reason = "negated"
         elif kind == "red_flag" and self._past(start, clause, sentence, context):
             match.reason = "past"
-        elif kind == "red_flag" and self._general(sentence, parsed.doc, context):
+        elif kind == "red_flag" and self._general(sentence, parsed.words, context):
             match.reason = "general"
         return match
 
@@ -413,23 +397,23 @@ class SafetyRules:
         present = self._within(context.get("present", []), *clause)
         return bool(past) and not present
 
-    def _general(self, sentence, doc, context) -> bool:
+    def _general(self, sentence, words, context) -> bool:
         """A question about signs in general that names nobody personally
         (words inside quotes and inside the question words do not count)."""
         questions = self._within(context.get("general_question", []), *sentence)
         if not questions:
             return False
-        excluded = {i for s, e in questions for i in range(s, e)} | self._quoted(doc, sentence)
+        excluded = {i for s, e in questions for i in range(s, e)} | self._quoted(words, sentence)
         personal = [s for s, e in self._within(context.get("personal", []), *sentence)
                     if s not in excluded]
         return not personal
 
     @staticmethod
-    def _quoted(doc: Doc, sentence: Tuple[int, int]) -> set:
+    def _quoted(words: List[str], sentence: Tuple[int, int]) -> set:
         """Token positions between quote marks."""
         inside, quoted = False, set()
         for i in range(*sentence):
-            if doc[i].text in QUOTES:
+            if words[i] in QUOTES:
                 inside = not inside
             elif inside:
                 quoted.add(i)
