@@ -15,7 +15,7 @@ from typing import List
 from bench.paths import RASA, ROOT, WORK
 from bench.processes import PeakRss
 from components.paths import rasa_env
-from ops.local import action_server_command, free_port, http_status, new_secret, stop_group
+from ops.local import action_server_command, free_port, http_status, local_endpoints, new_secret, stop_group
 
 START_TIMEOUT = 600
 
@@ -63,7 +63,7 @@ class RasaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         endpoints = WORK / f"endpoints-{actions.port}.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "{actions.url}/webhook"\n')
+        endpoints.write_text(local_endpoints(actions.url))
         command = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
                    "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.port),
                    "--enable-api", f"--auth-token={new_secret(8)}"]

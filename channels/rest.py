@@ -35,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.action_outage import outage_notice, watch_action_failures
+from channels.tracker_store import read_only_tracker
 from components.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
 
 logger = logging.getLogger(__name__)
@@ -161,11 +162,12 @@ def payload_with_locale(text: Text, metadata: Dict[Text, Any]) -> Text:
 
 
 async def stored_tracker(request: Request, sender: Text) -> Tuple[Any, Any]:
-    """(the server's agent, the sender's stored tracker); None where there is none."""
+    """(the server's agent, the sender's stored tracker, to read only);
+    None where there is none."""
     agent = getattr(request.app.ctx, "agent", None)
     if agent is None or agent.tracker_store is None:
         return agent, None
-    return agent, await agent.tracker_store.retrieve(sender)
+    return agent, await read_only_tracker(agent.tracker_store, sender)
 
 
 async def session_flag(request: Request, sender: Text) -> bool:

@@ -41,6 +41,17 @@ def http_status(url: str, timeout: float = 3.0) -> int:
         return 0
 
 
+EMBEDDED_TRACKER_STORE = "channels.tracker_store.LiveInMemoryTrackerStore"
+
+
+def local_endpoints(actions_url: str) -> str:
+    """The endpoints file of the embedded default (`make run`, the tests,
+    the benchmark): the action server at `actions_url` and the in-memory
+    tracker store."""
+    return (f'action_endpoint:\n  url: "{actions_url}/webhook"\n'
+            f"tracker_store:\n  type: {EMBEDDED_TRACKER_STORE}\n")
+
+
 def action_server_command(port: int) -> List[str]:
     """The project's action server (rasa_sdk with actions/) on `port`."""
     return [str(VENV_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
@@ -57,3 +68,12 @@ def stop_group(process: subprocess.Popen, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+if __name__ == "__main__":  # scripts/run.sh: python -m ops.local endpoints URL
+    import sys
+
+    if sys.argv[1:2] == ["endpoints"] and len(sys.argv) == 3:
+        print(local_endpoints(sys.argv[2]), end="")
+    else:
+        sys.exit("usage: python -m ops.local endpoints ACTIONS_URL")

@@ -22,7 +22,7 @@ export STAFF_CONSOLE_PASSWORD="${STAFF_CONSOLE_PASSWORD:-$("$PY" -c 'import secr
 read -r -a origins <<< "${CORS_ORIGINS:-http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT}"
 
 endpoints="$(mktemp)"
-printf 'action_endpoint:\n  url: "http://localhost:%s/webhook"\n' "$ACTIONS_PORT" > "$endpoints"
+"$PY" -m ops.local endpoints "http://localhost:$ACTIONS_PORT" > "$endpoints"
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; rm -f "$endpoints"; }
 trap cleanup EXIT INT TERM

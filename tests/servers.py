@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ops.local import action_server_command, free_port, new_secret, stop_group
+from ops.local import action_server_command, free_port, local_endpoints, new_secret, stop_group
 from tests.conftest import ROOT, rasa_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -46,8 +46,7 @@ class Assistant:
         self.url = f"http://127.0.0.1:{self.port}"
         self._dir = tempfile.TemporaryDirectory()
         endpoints = Path(self._dir.name) / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n')
+        endpoints.write_text(local_endpoints(f"http://127.0.0.1:{self.actions_port}"))
         self._logs = open(Path(self._dir.name) / "servers.log", "w")
         self.processes: List[subprocess.Popen] = []
         if with_actions:

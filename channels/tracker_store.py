@@ -1,0 +1,69 @@
+"""The embedded default's tracker store: Rasa's in-memory store that also
+keeps each conversation's last saved tracker object.
+
+Rasa's InMemoryTrackerStore keeps every conversation as JSON and rebuilds
+the tracker, replaying all its events, on every read: once by Rasa for each
+message and twice by the REST channel (the session-start flag before, the
+language after). Profiling `rasa run` under load put those three reads at a
+quarter of a message's time. This store hands the tracker it saved last
+back to the next `retrieve` (which then owns it, as with a rebuilt one), and
+lets the channel `peek` at it without a rebuild. The JSON copy is kept and
+written as before, so anything else reads what Rasa's store would give.
+Kept only when Rasa's `retrieve` would return the whole tracker (one
+session, split as Rasa splits them); otherwise it is rebuilt as before.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, split_events
+from rasa.shared.core.trackers import DialogueStateTracker
+
+
+class LiveInMemoryTrackerStore(InMemoryTrackerStore):
+    """InMemoryTrackerStore that reuses the last saved tracker object."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("host", None)  # Rasa passes the endpoint's url; there is none
+        super().__init__(*args, **kwargs)
+        self._live: Dict[Text, DialogueStateTracker] = {}
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Save as Rasa does, and keep the object for the next read."""
+        await super().save(tracker)
+        if len(split_events(tracker.events, ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
+                            include_splitting_event=True)) <= 1:
+            self._live[tracker.sender_id] = tracker
+        else:
+            self._live.pop(tracker.sender_id, None)
+
+    async def create_tracker(self, sender_id: Text, append_action_listen: bool = True
+                             ) -> DialogueStateTracker:
+        """A new tracker; the caller goes on changing it, so it is not kept."""
+        tracker = await super().create_tracker(sender_id, append_action_listen)
+        self._live.pop(sender_id, None)
+        return tracker
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The last saved tracker (now the caller's), or Rasa's rebuilt one."""
+        tracker = self._live.pop(sender_id, None)
+        return tracker if tracker is not None else await super().retrieve(sender_id)
+
+    async def peek(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The conversation to read, not to change: the kept object when
+        there is one, else a rebuilt tracker."""
+        tracker = self._live.get(sender_id)
+        return tracker if tracker is not None else await super().retrieve(sender_id)
+
+
+async def read_only_tracker(store: Optional[TrackerStore], sender_id: Text
+                            ) -> Optional[DialogueStateTracker]:
+    """A conversation for reading only, as cheaply as the store allows."""
+    if store is None:
+        return None
+    inner = getattr(store, "_tracker_store", store)  # Rasa wraps stores in FailSafeTrackerStore
+    if isinstance(inner, LiveInMemoryTrackerStore):
+        return await inner.peek(sender_id)
+    return await store.retrieve(sender_id)

@@ -1,0 +1,102 @@
+"""The embedded default's tracker store (channels/tracker_store.py) gives
+what Rasa's in-memory store gives: the same answers, and after every turn
+the kept tracker equals the one Rasa rebuilds from the stored JSON. A
+tracker handed out belongs to its reader, so an unsaved change is lost as
+in Rasa's store; trackers spanning sessions and new trackers are not kept."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, List
+
+import pytest
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+from bench import conversations
+from channels.tracker_store import LiveInMemoryTrackerStore, read_only_tracker
+from tests.conftest import ROOT
+
+
+def state(tracker: DialogueStateTracker) -> Any:
+    """Everything about a tracker, as stored (JSON turns tuples into lists)."""
+    return json.loads(json.dumps(tracker.current_state(EventVerbosity.ALL)))
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain"))
+
+
+def test_same_answers_and_state_as_rasas_store(model_path, domain) -> None:
+    scripts = conversations.build(count=25, turns=4)
+    live = LiveInMemoryTrackerStore(domain)
+    agents = {"live": Agent.load(str(model_path), tracker_store=live),
+              "rasa": Agent.load(str(model_path), tracker_store=InMemoryTrackerStore(domain))}
+
+    async def run(agent: Agent, check: bool) -> List[Any]:
+        answers = []
+        for number, script in enumerate(scripts):
+            for index, turn in enumerate(script["turns"]):
+                channel = CollectingOutputChannel()
+                await agent.handle_message(UserMessage(turn["text"], channel, f"c{number}",
+                                                       metadata={"language": script["language"]}))
+                answers.append([m.get("text") for m in channel.messages])
+                if check:
+                    kept = await read_only_tracker(agent.tracker_store, f"c{number}")
+                    assert state(kept) == state(await InMemoryTrackerStore.retrieve(live, f"c{number}"))
+                    # The first turn's tracker starts before the session (Rasa trims that part).
+                    assert index == 0 or kept is live._live.get(f"c{number}"), "a read needed a rebuild"
+        return answers
+
+    assert asyncio.run(run(agents["live"], True)) == asyncio.run(run(agents["rasa"], False))
+
+
+def test_a_handed_out_tracker_belongs_to_its_reader(domain) -> None:
+    store = LiveInMemoryTrackerStore(domain)
+
+    async def scenario() -> None:
+        tracker = await store.get_or_create_tracker("s")
+        assert "s" not in store._live  # a new tracker is the caller's
+        tracker.update(UserUttered("hello", {"name": "greet"}))
+        await store.save(tracker)
+        first = await store.retrieve("s")
+        assert first is tracker and "s" not in store._live
+        first.update(SlotSet("language", "nl"))  # changed but never saved (a failed message)
+        again = await store.retrieve("s")
+        assert again is not first and again.get_slot("language") is None
+        assert state(again) == state(await InMemoryTrackerStore.retrieve(store, "s"))
+
+    asyncio.run(scenario())
+
+
+def test_trackers_spanning_sessions_are_rebuilt_as_rasa_does(domain) -> None:
+    store = LiveInMemoryTrackerStore(domain)
+    tracker = DialogueStateTracker("m", domain.slots)
+    for text in ("first", "second"):
+        tracker.update_with_events([ActionExecuted("action_session_start"), SessionStarted(),
+                                    ActionExecuted("action_listen"), UserUttered(text)], domain)
+    asyncio.run(store.save(tracker))
+    assert "m" not in store._live
+    kept = asyncio.run(read_only_tracker(FailSafeTrackerStore(store), "m"))
+    assert kept is not tracker and [e.text for e in kept.events if isinstance(e, UserUttered)] == ["second"]
+
+
+def test_read_only_tracker_of_other_stores(domain) -> None:
+    plain = InMemoryTrackerStore(domain)
+    tracker = DialogueStateTracker("p", domain.slots)
+    tracker.update(UserUttered("hi"))
+    asyncio.run(plain.save(tracker))
+    assert asyncio.run(read_only_tracker(FailSafeTrackerStore(plain), "p")).latest_message.text == "hi"
+    assert asyncio.run(read_only_tracker(None, "p")) is None
+
+
+def test_the_embedded_default_uses_it() -> None:
+    from ops.local import local_endpoints
+
+    text = local_endpoints("http://127.0.0.1:1")
+    assert "LiveInMemoryTrackerStore" in text and "LiveInMemoryTrackerStore" in (ROOT / "endpoints.yml").read_text()
