@@ -10,16 +10,21 @@ back to the next `retrieve` (which then owns it, as with a rebuilt one), and
 lets the channel `peek` at it without a rebuild. The JSON copy is kept and
 written as before, so anything else reads what Rasa's store would give.
 Kept only when Rasa's `retrieve` would return the whole tracker (one
-session, split as Rasa splits them); otherwise it is rebuilt as before.
+session, split as Rasa splits them), and only for the most recently saved
+`LIVE_LIMIT` conversations, so the extra memory stays bounded; any other
+is rebuilt as before.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from collections import OrderedDict
+from typing import Any, Optional, Text
 
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, split_events
 from rasa.shared.core.trackers import DialogueStateTracker
+
+LIVE_LIMIT = 1000  # conversations whose tracker object is kept (the most recent)
 
 
 class LiveInMemoryTrackerStore(InMemoryTrackerStore):
@@ -28,7 +33,7 @@ class LiveInMemoryTrackerStore(InMemoryTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.pop("host", None)  # Rasa passes the endpoint's url; there is none
         super().__init__(*args, **kwargs)
-        self._live: Dict[Text, DialogueStateTracker] = {}
+        self._live: "OrderedDict[Text, DialogueStateTracker]" = OrderedDict()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Save as Rasa does, and keep the object for the next read."""
@@ -36,6 +41,9 @@ class LiveInMemoryTrackerStore(InMemoryTrackerStore):
         if len(split_events(tracker.events, ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
                             include_splitting_event=True)) <= 1:
             self._live[tracker.sender_id] = tracker
+            self._live.move_to_end(tracker.sender_id)
+            while len(self._live) > LIVE_LIMIT:
+                self._live.popitem(last=False)
         else:
             self._live.pop(tracker.sender_id, None)
 

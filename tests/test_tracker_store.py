@@ -86,6 +86,20 @@ def test_trackers_spanning_sessions_are_rebuilt_as_rasa_does(domain) -> None:
     assert kept is not tracker and [e.text for e in kept.events if isinstance(e, UserUttered)] == ["second"]
 
 
+def test_only_the_most_recent_conversations_are_kept(domain, monkeypatch) -> None:
+    import channels.tracker_store as module
+
+    monkeypatch.setattr(module, "LIVE_LIMIT", 3)
+    store = LiveInMemoryTrackerStore(domain)
+    for name in "abcde":
+        tracker = DialogueStateTracker(name, domain.slots)
+        tracker.update(UserUttered(f"hi {name}"))
+        asyncio.run(store.save(tracker))
+    assert list(store._live) == ["c", "d", "e"]
+    older = asyncio.run(store.retrieve("a"))  # rebuilt from JSON, nothing lost
+    assert older.latest_message.text == "hi a" and len(store.store) == 5
+
+
 def test_read_only_tracker_of_other_stores(domain) -> None:
     plain = InMemoryTrackerStore(domain)
     tracker = DialogueStateTracker("p", domain.slots)
