@@ -41,8 +41,9 @@ def train(name: str, config: Path, data: Path = DATA, reuse: str = "no") -> Dict
     stem = f"{name}-{fingerprint(config, data)}"
     same = MODELS / f"{stem}.tar.gz"
     earlier = {"no": None, "same": same if same.exists() else None, "newest": _newest(name)}[reuse]
-    if earlier and earlier.with_suffix("").with_suffix(".json").exists():
-        return {**json.loads(earlier.with_suffix("").with_suffix(".json").read_text()), "reused": True}
+    recorded = earlier.with_suffix("").with_suffix(".json") if earlier else None
+    if recorded and recorded.exists():
+        return {**json.loads(recorded.read_text()), "reused": True}
     log = WORK / "logs" / f"train-{stem}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

@@ -52,11 +52,9 @@ class SequentialGraphRunner(DaskGraphRunner):
         """The targets' outputs, as DaskGraphRunner.run gives them."""
         run_targets = tuple(targets if targets else self._graph_schema.target_names)
         order = self._order(run_targets)
-        results: Dict[Text, Any] = {}
-        for name, value in (inputs or {}).items():
-            if any(name == node for node, _ in order):
-                raise GraphRunError(f"Input value '{name}' clashes with a node name.")
-            results[name] = (name, value)
+        # The graph's nodes, then the inputs with Rasa's own clash check.
+        results: Dict[Text, Any] = dict.fromkeys(name for name, _ in order)
+        self._add_inputs_to_graph(inputs, results)
         try:
             for name, needs in order:
                 results[name] = self._instantiated_nodes[name](*[results[n] for n in needs])

@@ -54,7 +54,6 @@ class SequenceMatcher:
         self._typos: Dict[int, Dict[str, Set[int]]] = {1: {}, 2: {}}
         self._prefixes: List[Tuple[str, int]] = []
         self._cache: Dict[str, FrozenSet[int]] = {}
-        self.keys: Set[str] = set()
 
     def __len__(self) -> int:
         return len(self._patterns)
@@ -76,7 +75,6 @@ class SequenceMatcher:
                 self._gap_first.append(index)
             else:
                 self._by_first.setdefault(steps[0], []).append(index)
-            self.keys.add(key)
 
     def _word_id(self, word: Word) -> int:
         if word not in self._word_ids:

@@ -60,3 +60,13 @@ def test_installed_by_the_channels_package(monkeypatch) -> None:
     assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
     install()  # idempotent
     assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+
+
+def test_an_input_naming_a_node_is_refused_as_rasa_refuses_it(model_path, monkeypatch) -> None:
+    from rasa.engine.exceptions import GraphRunError
+
+    for runner in (SequentialGraphRunner, DaskGraphRunner):
+        processor = load(model_path, runner, monkeypatch).processor
+        target = processor.model_metadata.nlu_target
+        with pytest.raises(GraphRunError, match="clashes with a node name"):
+            processor.graph_runner.run(inputs={"__message__": target}, targets=[target])
