@@ -42,7 +42,7 @@ def main() -> None:
 
     from pyinstrument import Profiler
     from rasa.core.agent import Agent
-    from rasa.utils.endpoints import EndpointConfig
+    from ops.local import action_endpoint
 
     from staff.heldout import quiet_logs
 
@@ -51,7 +51,7 @@ def main() -> None:
     (WORK / "logs").mkdir(parents=True, exist_ok=True)
     actions = ActionServer(memory, WORK / "logs" / "actions-profile.log")
     try:
-        agent = Agent.load(args.model, action_endpoint=EndpointConfig(f"{actions.url}/webhook"))
+        agent = Agent.load(args.model, action_endpoint=action_endpoint(f"{actions.url}/webhook"))
         asyncio.run(_talk(agent, 20))  # warm-up
         profiler = Profiler(interval=0.001)
         profiler.start()

@@ -35,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.action_outage import outage_notice, watch_action_failures
+from channels.memory import freeze_startup_objects
 from channels.tracker_store import read_only_tracker
 from components.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
 
@@ -208,6 +209,11 @@ class SepsisRestInput(RestInput):
         @webhook.listener("before_server_start")
         async def limit_request_size(app: Any, _: Any) -> None:
             app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, MAX_REQUEST_BYTES)
+
+        @webhook.listener("after_server_start")  # Rasa loads the model before the server starts
+        async def settle_memory(app: Any, _: Any) -> None:
+            logger.info("Froze %d start-up objects (garbage collector; channels/memory.py).",
+                        freeze_startup_objects())
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -9,10 +9,11 @@ quarter of a message's time. This store hands the tracker it saved last
 back to the next `retrieve` (which then owns it, as with a rebuilt one), and
 lets the channel `peek` at it without a rebuild. The JSON copy is kept and
 written as before, so anything else reads what Rasa's store would give.
-Kept only when Rasa's `retrieve` would return the whole tracker (one
-session, split as Rasa splits them), and only for the most recently saved
-`LIVE_LIMIT` conversations, so the extra memory stays bounded; any other
-is rebuilt as before.
+What is kept is what Rasa's `retrieve` would return: the whole tracker, or
+when it spans sessions (a new conversation starts with a slot set before
+its session start) only the last session, built once as Rasa builds it.
+Only the most recently saved `LIVE_LIMIT` conversations are kept, so the
+extra memory stays bounded; any other is rebuilt as before.
 """
 from __future__ import annotations
 
@@ -38,14 +39,10 @@ class LiveInMemoryTrackerStore(InMemoryTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Save as Rasa does, and keep the object for the next read."""
         await super().save(tracker)
-        if len(split_events(tracker.events, ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
-                            include_splitting_event=True)) <= 1:
-            self._live[tracker.sender_id] = tracker
-            self._live.move_to_end(tracker.sender_id)
-            while len(self._live) > LIVE_LIMIT:
-                self._live.popitem(last=False)
-        else:
-            self._live.pop(tracker.sender_id, None)
+        self._live[tracker.sender_id] = last_session(tracker)
+        self._live.move_to_end(tracker.sender_id)
+        while len(self._live) > LIVE_LIMIT:
+            self._live.popitem(last=False)
 
     async def create_tracker(self, sender_id: Text, append_action_listen: bool = True
                              ) -> DialogueStateTracker:
@@ -64,6 +61,19 @@ class LiveInMemoryTrackerStore(InMemoryTrackerStore):
         there is one, else a rebuilt tracker."""
         tracker = self._live.get(sender_id)
         return tracker if tracker is not None else await super().retrieve(sender_id)
+
+
+def last_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """The tracker as Rasa's `retrieve` returns it: itself when it holds one
+    session, else its last session replayed (as
+    `rasa.shared.core.trackers.get_trackers_for_conversation_sessions`)."""
+    sessions = split_events(tracker.events, ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
+                            include_splitting_event=True)
+    if len(sessions) <= 1:
+        return tracker
+    return DialogueStateTracker.from_events(
+        tracker.sender_id, sessions[-1], tracker.slots.values(),
+        sender_source=tracker.sender_source, max_event_history=tracker._max_event_history)
 
 
 async def read_only_tracker(store: Optional[TrackerStore], sender_id: Text

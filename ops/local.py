@@ -10,9 +10,12 @@ import socket
 import subprocess
 import urllib.error
 import urllib.request
-from typing import List
+from typing import TYPE_CHECKING, List
 
 from components.paths import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from rasa.utils.endpoints import EndpointConfig
 
 VENV_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 
@@ -42,13 +45,24 @@ def http_status(url: str, timeout: float = 3.0) -> int:
 
 
 EMBEDDED_TRACKER_STORE = "channels.tracker_store.LiveInMemoryTrackerStore"
+# Rasa's option to send the domain only to the actions that read it (forms'
+# validate_* actions): the answer texts are 98% of it (docs/performance.md).
+ACTION_ENDPOINT_OPTIONS = {"enable_selective_domain": True}
+
+
+def action_endpoint(url: str) -> "EndpointConfig":
+    """The endpoint config of an action server at `url` (its webhook)."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    return EndpointConfig(url, **ACTION_ENDPOINT_OPTIONS)
 
 
 def local_endpoints(actions_url: str) -> str:
     """The endpoints file of the embedded default (`make run`, the tests,
     the benchmark): the action server at `actions_url` and the in-memory
     tracker store."""
-    return (f'action_endpoint:\n  url: "{actions_url}/webhook"\n'
+    options = "".join(f"  {key}: {str(value).lower()}\n" for key, value in ACTION_ENDPOINT_OPTIONS.items())
+    return (f'action_endpoint:\n  url: "{actions_url}/webhook"\n{options}'
             f"tracker_store:\n  type: {EMBEDDED_TRACKER_STORE}\n")
 
 

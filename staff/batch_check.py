@@ -31,7 +31,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Text
 from rasa.core.agent import Agent
 
 from staff.batch import CsvError, Row, rasa_test_images, read_csv, rows_from_nlu, run_rows, summary
-from ops.local import action_server_command, free_port, http_status, stop_group
+from ops.local import action_endpoint, action_server_command, free_port, http_status, stop_group
 from staff.engine import action_server_status
 from staff.heldout import HELDOUT_DIR, quiet_logs
 from staff.report import render_csv, render_html
@@ -125,12 +125,10 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
     if args.csv is not None and not args.csv.is_file():
         print(f"error: {args.csv}: no such file", file=sys.stderr)
         return 2
-    from rasa.utils.endpoints import EndpointConfig
-
     quiet_logs()
     model = args.model or current_model()
     with action_server(args.actions_url) as url:
-        agent = Agent.load(str(model), action_endpoint=EndpointConfig(url))
+        agent = Agent.load(str(model), action_endpoint=action_endpoint(url))
         try:
             if args.csv is not None:
                 rows = read_csv(args.csv.read_bytes(), agent.domain.intents)

@@ -158,3 +158,15 @@ def test_work_flow_remembers_employment_and_links_money(assistant) -> None:
     again = assistant.say(sender, "how do I go back to my job")
     assert response_text("utter_ask_employment", "en", "UK") not in [m["text"] for m in again]
     assert response_text("utter_work_employed", "en", "UK") in [m["text"] for m in again]
+
+
+def test_the_server_froze_its_start_up_objects(assistant) -> None:
+    """channels/memory.py ran once the model was loaded (the log says how many)."""
+    import re
+    import time
+
+    deadline = time.monotonic() + 20
+    while not re.search(r"Froze (\d+) start-up objects", assistant.log()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    frozen = re.search(r"Froze (\d+) start-up objects", assistant.log())
+    assert frozen and int(frozen.group(1)) > 100_000  # Rasa, TensorFlow and the model

@@ -54,6 +54,7 @@ def test_endpoints_file_uses_sql_tracker_store_and_redis_lock_store():
     assert lock.type == "redis"
     # Every value is filled in (a quoted "${VAR}" would stay as it is).
     assert action.url == "value-of-ACTION_SERVER_URL"
+    assert action.kwargs.get("enable_selective_domain") is True  # tests/test_action_requests.py
     assert tracker.url == "value-of-DB_HOST" and lock.url == "value-of-REDIS_HOST"
     assert tracker.kwargs["password"] == "value-of-DB_PASSWORD"
     assert "localhost" not in text and "5055" not in text  # nothing fixed to one machine
