@@ -13,7 +13,10 @@ What is kept is what Rasa's `retrieve` would return: the whole tracker, or
 when it spans sessions (a new conversation starts with a slot set before
 its session start) only the last session, built once as Rasa builds it.
 Only the most recently saved `LIVE_LIMIT` conversations are kept, so the
-extra memory stays bounded; any other is rebuilt as before.
+extra memory stays bounded and so do the garbage collector's full passes,
+which walk every kept tracker (about 140 objects each): with 1,000 kept
+they stopped the server for about 110 ms every few seconds under load, with
+200 for 15-30 ms. Any other conversation is rebuilt as before (about 1 ms).
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, split_events
 from rasa.shared.core.trackers import DialogueStateTracker
 
-LIVE_LIMIT = 1000  # conversations whose tracker object is kept (the most recent)
+LIVE_LIMIT = 200  # conversations whose tracker object is kept (the most recent; see above)
 
 
 class LiveInMemoryTrackerStore(InMemoryTrackerStore):
