@@ -84,10 +84,12 @@ def stop_group(process: subprocess.Popen, timeout: float = 20) -> None:
         process.wait()
 
 
-if __name__ == "__main__":  # scripts/run.sh: python -m ops.local endpoints URL
+if __name__ == "__main__":  # scripts/run.sh: python -m ops.local endpoints URL | secret NBYTES
     import sys
 
     if sys.argv[1:2] == ["endpoints"] and len(sys.argv) == 3:
         print(local_endpoints(sys.argv[2]), end="")
+    elif sys.argv[1:2] == ["secret"] and len(sys.argv) == 3 and sys.argv[2].isdigit():
+        print(new_secret(int(sys.argv[2])))
     else:
-        sys.exit("usage: python -m ops.local endpoints ACTIONS_URL")
+        sys.exit("usage: python -m ops.local endpoints ACTIONS_URL | secret NBYTES")

@@ -16,9 +16,9 @@ RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 WIDGET_PORT="${WIDGET_PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
-RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_hex(24))')}"
+RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$("$PY" -m ops.local secret 24)}"
 # The staff console (channels/console.py) needs a password; a random one when unset.
-export STAFF_CONSOLE_PASSWORD="${STAFF_CONSOLE_PASSWORD:-$("$PY" -c 'import secrets; print(secrets.token_hex(18))')}"
+export STAFF_CONSOLE_PASSWORD="${STAFF_CONSOLE_PASSWORD:-$("$PY" -m ops.local secret 18)}"
 read -r -a origins <<< "${CORS_ORIGINS:-http://localhost:$WIDGET_PORT http://127.0.0.1:$WIDGET_PORT}"
 
 endpoints="$(mktemp)"

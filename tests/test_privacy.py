@@ -97,6 +97,17 @@ def test_generated_secrets_never_look_like_an_option() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{32}", secret) for secret in secrets_made)
 
 
+def test_make_run_draws_its_secrets_from_the_same_helper() -> None:
+    import subprocess
+    import sys
+
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert "secrets." not in script and script.count("-m ops.local secret ") == 2
+    printed = subprocess.run([sys.executable, "-m", "ops.local", "secret", "24"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+    assert re.fullmatch(r"[0-9a-f]{48}\n", printed)
+
+
 @pytest.mark.parametrize("language,words", [("nl", ["gewist", "logbestanden", "cookies"]),
                                             ("en", ["deleted", "logs", "cookies"])])
 def test_privacy_note_in_both_languages(language: str, words) -> None:
