@@ -163,7 +163,7 @@ def main(argv: List[str]) -> int:
     results["models"]["project"] = measure("project", PROJECT_CONFIG, scripts, settings, reuse)
     if not args.no_baseline:
         results["models"]["baseline"] = measure("baseline", BASELINE_CONFIG, scripts, settings,
-                                                "newest" if args.quick or args.reuse or args.reuse_baseline else "no")
+                                                "newest" if reuse == "same" or args.reuse_baseline else "no")
         project, baseline = results["models"]["project"], results["models"]["baseline"]
         results["ratios"] = report.ratios(project, baseline)
         results["targets"] = report.targets(project, baseline)

@@ -39,9 +39,13 @@ def train(name: str, config: Path, data: Path = DATA, reuse: str = "no") -> Dict
     trained from. The model path, training seconds and size."""
     MODELS.mkdir(parents=True, exist_ok=True)
     stem = f"{name}-{fingerprint(config, data)}"
-    same = MODELS / f"{stem}.tar.gz"
-    earlier = {"no": None, "same": same if same.exists() else None, "newest": _newest(name)}[reuse]
-    recorded = earlier.with_suffix("").with_suffix(".json") if earlier else None
+    if reuse == "newest":
+        earlier = _newest(name)
+    elif reuse == "same":
+        earlier = MODELS / f"{stem}.tar.gz"
+    else:
+        earlier = None
+    recorded = earlier.with_suffix("").with_suffix(".json") if earlier and earlier.exists() else None
     if recorded and recorded.exists():
         return {**json.loads(recorded.read_text()), "reused": True}
     log = WORK / "logs" / f"train-{stem}.log"

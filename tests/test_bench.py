@@ -10,6 +10,7 @@ import pytest
 from jsonschema import ValidationError, validate
 
 from bench import conversations, loadgen, report, training
+from bench.paths import PROJECT_CONFIG
 
 
 def test_conversations_are_seeded_and_mixed() -> None:
@@ -83,3 +84,32 @@ def test_action_answers_are_checked_as_rasa_checks_them() -> None:
         with pytest.raises(ValidationError) as rasas:
             validate(bad, schema)
         assert ours.value.message.startswith(rasas.value.message)
+
+
+def test_training_reuses_only_what_it_is_asked_to(tmp_path, monkeypatch) -> None:
+    """"same": the model of exactly these files; "newest": the newest of the
+    name; "no", or no such model: a fresh training."""
+    import json
+    import os
+
+    monkeypatch.setattr(training, "MODELS", tmp_path)
+    stem = f"project-{training.fingerprint(PROJECT_CONFIG, training.DATA)}"
+    for number, model_stem in enumerate(["project-old", stem, "project-newer"]):
+        (tmp_path / f"{model_stem}.tar.gz").write_bytes(b"model")
+        (tmp_path / f"{model_stem}.json").write_text(json.dumps({"model": model_stem}))
+        os.utime(tmp_path / f"{model_stem}.tar.gz", (1000 + number, 1000 + number))
+
+    class Trained(Exception):
+        pass
+
+    def would_train(*args, **kwargs):
+        raise Trained
+
+    monkeypatch.setattr(training.subprocess, "run", would_train)
+    assert training.train("project", PROJECT_CONFIG, reuse="same") == {"model": stem, "reused": True}
+    assert training.train("project", PROJECT_CONFIG, reuse="newest")["model"] == "project-newer"
+    with pytest.raises(Trained):
+        training.train("project", PROJECT_CONFIG, reuse="no")
+    (tmp_path / f"{stem}.tar.gz").unlink()
+    with pytest.raises(Trained):
+        training.train("project", PROJECT_CONFIG, reuse="same")
