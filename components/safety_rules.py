@@ -29,7 +29,15 @@ Policy (safety first):
      do not count);
    - not a sign: an idiom overlaps it ("I'm dying to ...");
    - hypothetical: its clause is about a possible future ("if it ever
-     comes back", "als ik het ooit weer krijg").
+     comes back", "als ik het ooit weer krijg");
+   - lasting: a sign the file's `lasting` section lists (a racing heart,
+     dizziness, breathlessness, ...) described as an after-effect that has
+     lasted "since sepsis" / "for months" ("sinds de sepsis", "al maanden"),
+     or for the `on_effort` signs one that comes every time with effort or
+     standing up ("whenever I stand up", "elke keer als ik de trap op loop"),
+     while nothing in the
+     sentence says it is sudden or happening now ("suddenly", "tonight",
+     "ineens", "vannacht"): information about post-sepsis syndrome.
    Anything else (including unclear cases) escalates.
 3. Crisis matches count unless negated ("I'm not suicidal"); past and
    general questions do not exempt them, nor does "any more" ("I don't want
@@ -108,7 +116,7 @@ class Match:
     start: int
     end: int
     text: str
-    reason: Optional[str] = None  # why it does not count: negated/past/general
+    reason: Optional[str] = None  # why it does not count: negated/past/general/lasting/...
 
     @property
     def counts(self) -> bool:
@@ -178,6 +186,9 @@ class SafetyRules:
         self.gap_excludes = self._single_words((spec.get("context") or {}).get("negation", []))
         self.labels: Dict[str, Tuple[str, str, str]] = {}
         self.together: Dict[str, List[List[str]]] = {}
+        lasting = spec.get("lasting") or {}
+        self.lasting_since = frozenset(lasting.get("since") or [])
+        self.lasting_on_effort = frozenset(lasting.get("on_effort") or [])
         for kind in KINDS:
             for sign, entry in (spec.get(kind) or {}).items():
                 self._add_sign(kind, sign, entry)
@@ -353,6 +364,8 @@ class SafetyRules:
             match.reason = "past"
         elif kind == "red_flag" and self._general(sentence, parsed.words, context):
             match.reason = "general"
+        elif kind == "red_flag" and self._lasting(sign, sentence, context):
+            match.reason = "lasting"
         return match
 
     @staticmethod
@@ -407,6 +420,17 @@ class SafetyRules:
         personal = [s for s, e in self._within(context.get("personal", []), *sentence)
                     if s not in excluded]
         return not personal
+
+    def _lasting(self, sign, sentence, context) -> bool:
+        """A lasting after-effect: "since sepsis" or "for months" (or, for
+        some signs, "every time" it comes with effort or standing), nothing
+        sudden."""
+        if self._within(context.get("sudden", []), *sentence):
+            return False
+        if sign in self.lasting_since and self._within(context.get("lasting_time", []), *sentence):
+            return True
+        return (sign in self.lasting_on_effort and bool(self._within(context.get("on_effort", []), *sentence))
+                and bool(self._within(context.get("habitual", []), *sentence)))
 
     @staticmethod
     def _quoted(words: List[str], sentence: Tuple[int, int]) -> set:
