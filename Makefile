@@ -1,5 +1,5 @@
 # The two commands of the README. Both set everything up on a fresh machine.
-.PHONY: run test train setup prod prod-stop bench new-topic check-content audit batch-check
+.PHONY: run test train setup prod prod-stop bench new-topic check-content review-sheet audit batch-check
 
 run:    ## install what is missing, train if needed, start the assistant
 	@bash scripts/run.sh
@@ -28,6 +28,10 @@ new-topic:  ## a new topic's files, ready to fill in: make new-topic TOPIC=pet_v
 check-content:  ## check topics, examples, answers, stories and readability (ARGS=--report for every score)
 	@bash scripts/setup.sh
 	@.venv/bin/python -m authoring.check $(ARGS)
+
+review-sheet:  ## write docs/clinical-review.md: every answer, its sources and its clinical sign-off (content/clinical_signoff.yml)
+	@bash scripts/setup.sh
+	@.venv/bin/python -m authoring.review_sheet
 
 batch-check:  ## what the assistant answers to each phrase: make batch-check CSV=phrases.csv [OUT=reports/x]; without CSV the held-out sets
 	@bash scripts/setup.sh

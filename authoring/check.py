@@ -15,10 +15,10 @@ import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from authoring import links, readability
-from authoring.project import LANGUAGE_NAMES, LANGUAGES, ROOT, Place, Project, plain
+from authoring import links, readability, review_sheet
+from authoring.project import LANGUAGE_NAMES, LANGUAGES, ROOT, Place, Project, Response, Variant, plain
 from authoring.yaml_lines import YamlError, load
 
 MIN_TOPIC_EXAMPLES = 25          # distinct training examples per topic and language
@@ -112,13 +112,16 @@ def _answer_problems(project: Project, topic: str, here: Place) -> Iterable[Prob
                                           f"'{response.name}'", topic)
     if not any(v.language is None and v.text.strip() for v in response.variants):
         yield Problem(response.place, f"'{response.name}' has no default answer (a variant without condition)", topic)
-    emergency = links.emergency_numbers(project.organisations)
+    urgent_numbers = links.urgent_numbers(project.organisations)
+    urgent_links = links.urgent_links(project.organisations)
     for variant in response.variants:
-        numbers = links.phone_numbers(variant.text) - emergency
+        numbers = links.phone_numbers(variant.text) - urgent_numbers
         if numbers:
             yield Problem(variant.place, f"topic answer '{response.name}' names {sorted(numbers)} itself; "
-                                         "leave numbers to the signposts of content/topics.yml", topic)
-        if links.links(variant.text):
+                                         "leave numbers to the signposts of content/topics.yml (only the "
+                                         "emergency and crisis numbers of authoring/links.py URGENT may be named)",
+                          topic)
+        if any(links.normal_url(l) not in urgent_links for l in links.links(variant.text)):
             yield Problem(variant.place, f"topic answer '{response.name}' carries a link; leave links to the "
                                          "signposts of content/topics.yml", topic)
 
@@ -152,7 +155,7 @@ def example_problems(project: Project) -> Iterable[Problem]:
 def orphan_problems(project: Project) -> Iterable[Problem]:
     """Responses nothing sends, intents nothing answers, and retrieval
     intents (`group/id`) without their response or the other way round."""
-    used_actions = {a for r in project.rules for a in r.actions}
+    used_actions = {a for r in project.rules for a in r.actions} | set(relatives_notes(project).values())
     used_intents = {i for r in project.rules for i in r.intents}
     asked = {f"utter_ask_{slot}" for slot in _form_slots(project)}
     for name, response in project.responses.items():
@@ -179,6 +182,30 @@ def orphan_problems(project: Project) -> Iterable[Problem]:
         if group not in used_intents:
             place = next(p for i, p in retrieval.items() if i.split("/")[0] == group)
             yield Problem(place, f"retrieval intent '{group}' has no rule (e.g. {group} -> utter_{group})", group)
+
+
+def relatives_notes(project: Project) -> Dict[str, str]:
+    """Per topic, the note for relatives action_signpost sends after its
+    answer (content/relatives.yml and the topic's `relatives_note`)."""
+    spec = load(project.root / "content" / "relatives.yml")
+    notes = {}
+    for topic, entry in project.topics.items():
+        kind = (entry or {}).get("relatives_note")
+        if kind != "none":
+            notes[topic] = spec["topic_note"].format(topic=topic) if kind == "own" else spec["general_note"]
+    return notes
+
+
+def relatives_problems(project: Project) -> Iterable[Problem]:
+    """Every note for relatives that a topic sends is an answer of the domain."""
+    for topic, note in relatives_notes(project).items():
+        kind = (project.topics[topic] or {}).get("relatives_note")
+        if kind not in (None, "own", "none"):
+            yield Problem(project.topic_place(topic), f"topic '{topic}': relatives_note is '{kind}', "
+                                                      "use own, none or leave it out", topic)
+        elif note not in project.responses:
+            yield Problem(project.topic_place(topic), f"topic '{topic}' sends the note '{note}' to relatives, "
+                                                      "but domain/relatives.yml has no such answer", topic)
 
 
 def _form_slots(project: Project) -> List[str]:
@@ -232,6 +259,194 @@ def readability_problems(project: Project) -> Iterable[Problem]:
                           row["response"])
 
 
+# --------------------------------------------------------------- wording
+# The rules of content/wording.yml. Each rule is a function of the responses,
+# the rules and the contacts, so a test can also run it on a broken example
+# made in memory; the `*_problems(project)` functions run it on the project.
+def wording(project: Project) -> Dict:
+    """content/wording.yml (no rules when the file is missing)."""
+    path = project.root / "content" / "wording.yml"
+    return (load(path) or {}) if path.exists() else {}
+
+
+def says(text: str, phrases: Iterable[str]) -> Optional[str]:
+    """The first phrase a text says: any case, at the start of a word (a
+    phrase may end inside a word: "suicid" finds "suicidal")."""
+    for phrase in phrases or []:
+        if re.search(r"(?<!\w)" + re.escape(str(phrase)), text, re.IGNORECASE):
+            return str(phrase)
+    return None
+
+
+def names(text: str, routes: Iterable[str]) -> List[str]:
+    """The routes a text names: whole words, exactly as written ("REACH",
+    not "reach")."""
+    return [str(r) for r in routes or [] if re.search(r"(?<!\w)" + re.escape(str(r)) + r"(?!\w)", text)]
+
+
+def own_variants(response: Response) -> List[Variant]:
+    """A response's variants, less a default that repeats a conditioned
+    variant's text (the YAML anchor): that text is checked once, as the
+    conditioned variant."""
+    conditioned = {v.text for v in response.variants if v.language or v.country}
+    return [v for v in response.variants if v.language or v.country or v.text not in conditioned]
+
+
+def _languages(variant: Variant) -> List[str]:
+    return [variant.language] if variant.language else list(LANGUAGES)
+
+
+def _pair(variant: Variant) -> str:
+    return f"{variant.language or 'any'}-{variant.country or 'any'}"
+
+
+def _place(root: Optional[Path], variant: Variant, needle: str) -> Place:
+    """The line of a variant's text where a phrase is, else the variant's."""
+    path = Path(root) / variant.place.path if root else None
+    if path is None or not path.is_file():
+        return variant.place
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = variant.place.line - 1
+    for number in range(first, min(len(lines), first + variant.text.count("\n") + 2)):
+        if needle.lower() in lines[number].lower():
+            return Place(variant.place.path, number + 1)
+    return variant.place
+
+
+def banned_wording(responses: Iterable[Response], rules: Dict, root: Optional[Path] = None) -> Iterable[Problem]:
+    """Phrases an answer must not use (wording.yml `banned`), each with its reason."""
+    for response in responses:
+        for variant in own_variants(response):
+            for lang in _languages(variant):
+                for entry in (rules.get("banned") or {}).get(lang) or []:
+                    if any(response.name.startswith(p) for p in entry.get("except") or []):
+                        continue
+                    phrase = says(variant.text, [entry["phrase"]])
+                    if phrase:
+                        yield Problem(_place(root, variant, phrase),
+                                      f"answer '{response.name}' says '{phrase}': {entry['reason']} "
+                                      "(content/wording.yml)", response.name)
+
+
+def _missing(text: str, numbers: Iterable[str], sites: Iterable[str]) -> List[str]:
+    said = links.phone_numbers(text)
+    linked = {links.normal_url(l).split("/")[0] for l in links.links(text)}
+    return sorted(n for n in numbers if n not in said) + sorted(s for s in sites if s not in linked)
+
+
+def _needed(organisations: Dict, kinds: Iterable[str], country: str) -> Tuple[List[str], List[str]]:
+    """Numbers and sites of the urgent contacts of some kinds in a country."""
+    ids = [o for kind in kinds for o in links.urgent(organisations, kind, country)]
+    numbers = sorted({n for o in ids for n in links.numbers_of(organisations[o])})
+    sites = sorted({links.normal_url(str(organisations[o][k])).split("/")[0]
+                    for o in ids for k in ("chat_url",) if organisations[o].get(k)})
+    return numbers, sites
+
+
+def _countries(rules: Dict, organisations: Dict) -> List[str]:
+    return sorted(rules.get("country_routes") or {c for o in organisations.values() if (c := o.get("country"))})
+
+
+def _numbers_rule(responses: Iterable[Response], rules: Dict, organisations: Dict, key: str, kinds: Tuple[str, ...],
+                  what: str, root: Optional[Path]) -> Iterable[Problem]:
+    """An answer that says one of wording.yml `key` must be conditioned on
+    country and carry that country's urgent numbers of `kinds`."""
+    countries, phrases = _countries(rules, organisations), rules.get(key) or {}
+    for response in responses:
+        for variant in own_variants(response):
+            phrase = next(filter(None, (says(variant.text, phrases.get(lang)) for lang in _languages(variant))), None)
+            if not phrase:
+                continue
+            place = _place(root, variant, phrase)
+            if variant.country is None and variant.language is not None:
+                yield Problem(place, f"answer '{response.name}' speaks of {what} ('{phrase}') but is not "
+                                     "conditioned on country: give it a variant per language and country, each "
+                                     "with its country's numbers", response.name)
+                continue
+            for country in [variant.country] if variant.country else countries:
+                missing = _missing(variant.text, *_needed(organisations, kinds, country))
+                if missing:
+                    yield Problem(place, f"answer '{response.name}' ({_pair(variant)}) speaks of {what} "
+                                         f"('{phrase}') but does not name {', '.join(missing)} for {country} "
+                                         "(content/contacts.yml)", response.name)
+
+
+def crisis_wording(responses: Iterable[Response], rules: Dict, organisations: Dict,
+                   root: Optional[Path] = None) -> Iterable[Problem]:
+    """An answer that speaks of not wanting to live (wording.yml
+    `crisis_phrases`) carries its country's crisis and emergency numbers."""
+    return _numbers_rule(responses, rules, organisations, "crisis_phrases", ("crisis", "emergency"),
+                         "thoughts of not wanting to live", root)
+
+
+def emergency_wording(responses: Iterable[Response], rules: Dict, organisations: Dict,
+                      root: Optional[Path] = None) -> Iterable[Problem]:
+    """An answer that says it is not for emergencies (wording.yml
+    `not_an_emergency`) names its country's emergency (and advice) number."""
+    return _numbers_rule(responses, rules, organisations, "not_an_emergency", ("emergency", "advice"),
+                         "a service that is not for emergencies", root)
+
+
+def route_wording(responses: Iterable[Response], rules: Dict, root: Optional[Path] = None) -> Iterable[Problem]:
+    """Country routes (wording.yml `country_routes`) only in the variants of
+    their country: never in a variant conditioned on language only."""
+    routes = rules.get("country_routes") or {}
+    allowed = {pair: {e["route"] for e in entries or []}
+               for pair, entries in (rules.get("allowed_other_country") or {}).items()}
+    for response in responses:
+        for variant in own_variants(response):
+            named = {country: names(variant.text, markers) for country, markers in routes.items()}
+            named = {c: found for c, found in named.items() if found}
+            if variant.country is None:
+                if not named or (variant.language is None and len(named) == len(routes)):
+                    continue   # nothing country-specific, or a default for every country at once
+                for country, found in sorted(named.items()):
+                    yield Problem(_place(root, variant, found[0]),
+                                  f"answer '{response.name}' ({_pair(variant)}) names {', '.join(found)} of "
+                                  f"{country} but is not conditioned on country: give it a variant per language "
+                                  "and country, each with the routes of its country", response.name)
+                continue
+            for country, found in sorted(named.items()):
+                wrong = [r for r in found if r not in allowed.get(_pair(variant), set())]
+                if country != variant.country and wrong:
+                    yield Problem(_place(root, variant, wrong[0]),
+                                  f"answer '{response.name}' ({_pair(variant)}) names {', '.join(wrong)} of "
+                                  f"{country}, which a user in {variant.country} cannot use (allow it in "
+                                  "content/wording.yml allowed_other_country if it is meant)", response.name)
+
+
+def required_wording(responses: Iterable[Response], rules: Dict) -> Iterable[Problem]:
+    """What an answer must say (wording.yml `required`), each with its reason."""
+    for entry in rules.get("required") or []:
+        patterns = [str(p) for p in entry.get("responses") or []]
+        for response in responses:
+            if not any(response.name == p or (p.endswith("*") and response.name.startswith(p[:-1]))
+                       for p in patterns):
+                continue
+            for variant in response.variants:
+                lang = variant.language
+                say = (entry.get("say") or {}).get(lang)
+                if lang is None or not say:
+                    continue
+                when = (entry.get("when") or {}).get(lang)
+                if entry.get("when") and not (when and says(variant.text, when)):
+                    continue
+                if not says(variant.text, say):
+                    yield Problem(variant.place, f"answer '{response.name}' ({_pair(variant)}) must say one of "
+                                                 f"{list(say)}: {entry['reason']} (content/wording.yml)",
+                                  response.name)
+
+
+def wording_problems(project: Project) -> Iterable[Problem]:
+    """Every rule of content/wording.yml on every answer of domain/."""
+    rules, responses = wording(project), list(project.responses.values())
+    yield from banned_wording(responses, rules, project.root)
+    yield from crisis_wording(responses, rules, project.organisations, project.root)
+    yield from emergency_wording(responses, rules, project.organisations, project.root)
+    yield from route_wording(responses, rules, project.root)
+    yield from required_wording(responses, rules)
+
+
 # ---------------------------------------------------------- placeholders
 def placeholder_problems(project: Project) -> Iterable[Problem]:
     """Every TODO left by the scaffold (or anyone)."""
@@ -242,9 +457,19 @@ def placeholder_problems(project: Project) -> Iterable[Problem]:
                     yield Problem(project.place(path, number), f"TODO left: {line.strip()[:70]}")
 
 
+# ---------------------------------------------------- clinical review
+def review_problems(project: Project) -> Iterable[Problem]:
+    """Every response has its sources (content/sources.yml), every entry
+    names a response, quotes stand at their lines of ../shared/sources (when
+    it is there), and docs/clinical-review.md is up to date. The rules live
+    in authoring/review_sheet.py."""
+    for place, message, subject in review_sheet.problems(project):
+        yield Problem(place, message, subject)
+
+
 CHECKS: List[Callable[[Project], Iterable[Problem]]] = [
     placeholder_problems, topic_problems, example_problems, orphan_problems, answer_problems,
-    readability_problems,
+    readability_problems, relatives_problems, review_problems, wording_problems,
 ]
 
 

@@ -3,7 +3,8 @@
     .venv/bin/python -m authoring.scaffold pet_visits --title-nl "Huisdieren" --title-en "Pets"
 
 It writes the NLU example files (data/nlu/nl|en/<id>.yml), the answer
-(domain/topics/<id>.yml) and adds the topic to content/topics.yml, its two
+(domain/topics/<id>.yml) and adds the topic to content/topics.yml, the
+answer's sources to content/sources.yml (for the clinical review sheet), its two
 rules to data/rules/topics.yml, a test story per language to
 tests/stories/topics_<lang>.yml and held-out examples to
 tests/nlu/heldout_<lang>.yml. Every text to write is marked TODO; the
@@ -104,6 +105,11 @@ def catalogue_block(topic: str, titles: Dict[str, str], signposts: Dict[str, Lis
             f"    signposts: {{{posts}}}\n")
 
 
+def sources_block(topic: str) -> str:
+    return (f"utter_{topic}:   # TODO: the sources of this answer, as at the top of this file "
+            f"([] only for conversation)\n  []\n")
+
+
 def append(path: Path, text: str) -> None:
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     if current and not current.endswith("\n"):
@@ -132,6 +138,7 @@ def scaffold(project: Project, topic: str, titles: Dict[str, str],
     path.write_text(domain_file(topic, titles), encoding="utf-8")
     touched.append(path)
     additions = [(root / "content" / "topics.yml", catalogue_block(topic, titles, signposts)),
+                 (root / "content" / "sources.yml", sources_block(topic)),
                  (root / "data" / "rules" / "topics.yml", rules_block(topic))]
     for lang in LANGUAGES:
         additions += [(root / "tests" / "stories" / f"topics_{lang}.yml", story_block(topic, titles[lang], lang)),

@@ -135,9 +135,41 @@ def hard_english(root: Path) -> str:
            "'utter_sepsis_causes' scores"
 
 
+def banned_phrase(root: Path) -> str:
+    path = root / "domain/topics/fatigue.yml"
+    replace_in(path, "But you can learn ways to manage it.",
+               "It often does not go away completely. But you can learn ways to manage it.")
+    return f"domain/topics/fatigue.yml:{line_of(path, 'does not go away completely')}: answer 'utter_fatigue' " \
+           "says 'does not go away completely': says more than the sources"
+
+
+def crisis_number_missing(root: Path) -> str:
+    path = root / "domain/topics/mental_health.yml"
+    replace_in(path, "Bel 113 of gratis 0800-0113, of chat via 113.nl.", "Bel 113.")
+    return f"domain/topics/mental_health.yml:{line_of(path, 'met 113 Zelfmoordpreventie')}: answer " \
+           "'utter_mental_health' (nl-NL) speaks of thoughts of not wanting to live ('niet meer wilt leven') but " \
+           "does not name 0800-0113, 113.nl for NL"
+
+
+def emergency_number_missing(root: Path) -> str:
+    path = root / "domain/topics/helpline.yml"
+    replace_in(path, "Zie je alarmsignalen? Bel dan 112. ", "")
+    return f"domain/topics/helpline.yml:{line_of(path, 'geen hulpdiensten')}: answer 'utter_helpline' (nl-NL) " \
+           "speaks of a service that is not for emergencies ('geen hulpdienst') but does not name 112 for NL"
+
+
+def route_of_the_other_country(root: Path) -> str:
+    path = root / "domain/topics/exercise.yml"
+    replace_in(path, "Tell your physio about the REACH project.",
+               "The NHS has exercises too. Tell your physio about the REACH project.")
+    return f"domain/topics/exercise.yml:{line_of(path, 'The NHS has exercises too')}: answer 'utter_exercise' " \
+           "(en-NL) names NHS of UK, which a user in NL cannot use"
+
+
 BREAKAGES: List[Callable[[Path], str]] = [
     drop_examples, drop_dutch_answer, unknown_phone, unknown_link, drop_dutch_story, orphan_response,
-    orphan_intent, orphan_retrieval_intent, todo_left, hard_english,
+    orphan_intent, orphan_retrieval_intent, todo_left, hard_english, banned_phrase, crisis_number_missing,
+    emergency_number_missing, route_of_the_other_country,
 ]
 
 

@@ -67,6 +67,7 @@ ANSWER = {
           "litter tray.",
 }
 ASK = {"nl": "mag de kat op bezoek komen in het ziekenhuis", "en": "can the cat come and visit me in hospital"}
+SOURCES = '  - {file: "003", line: 1, quote: "You or someone close to you may have had sepsis"}'
 
 
 def fill_todos(path: Path, texts: Iterator[str]) -> None:
@@ -91,6 +92,15 @@ def fill_answer(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def fill_sources(path: Path) -> None:
+    """Name the answer's source where the scaffold left its TODO."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"utter_{TOPIC}:") and "TODO" in line)
+    assert lines[at + 1].strip() == "[]"
+    lines[at:at + 2] = [f"utter_{TOPIC}:", SOURCES]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=rasa_env(), capture_output=True, text=True)
 
@@ -109,6 +119,7 @@ def project(tmp_path_factory) -> Path:
         fill_todos(root / "tests" / "nlu" / f"heldout_{language}.yml", iter(HELDOUT[language]))
         fill_todos(root / "tests" / "stories" / f"topics_{language}.yml", iter([STORY[language]]))
     fill_answer(root / "domain" / "topics" / f"{TOPIC}.yml")
+    fill_sources(root / "content" / "sources.yml")
     return root
 
 
