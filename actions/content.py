@@ -30,9 +30,19 @@ def topics() -> Dict[Text, Dict[Text, Any]]:
     return _load("topics.yml")["topics"]
 
 
+def relatives() -> Dict[Text, Any]:
+    """content/relatives.yml: the note responses and, per language, the cues."""
+    return _load("relatives.yml")
+
+
 def support_groups() -> List[Dict[Text, Any]]:
     """The UK local support groups of content/support_groups.yml."""
     return _load("support_groups.yml")["groups"]
+
+
+def support_groups_listed() -> Dict[Text, Any]:
+    """Where and when the support groups were listed: {source, year}."""
+    return _load("support_groups.yml")["listed"]
 
 
 def user_language(tracker: Any) -> Text:

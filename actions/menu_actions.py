@@ -6,14 +6,31 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import label, message, topics, user_language
+from actions.content import label, message, topics, user_country, user_language
+from actions.signpost_actions import PERSON_TO_TALK_TO, send_signposts
 
 SUGGESTIONS = 2
+# Ways in for relatives and bereaved people: their topic and the label of
+# content/messages.yml used when the assistant is unsure. The menu lists these
+# topics last, after the topics for survivors, and its text mentions them.
+WAYS_IN = {"carers": "caring_for_someone", "bereavement": "lost_someone"}
 
 
 def topic_button(topic_id: Text, language: Text) -> Dict[Text, Text]:
     """A button that asks about a topic as if its intent had been recognised."""
     return {"title": topics()[topic_id]["title"][language], "payload": f"/{topic_id}"}
+
+
+def way_in_button(topic_id: Text, language: Text) -> Dict[Text, Text]:
+    """A way in for relatives or bereaved people ('I lost someone')."""
+    return {"title": label(WAYS_IN[topic_id], language), "payload": f"/{topic_id}"}
+
+
+def menu_topics() -> List[Text]:
+    """The menu's topics: those marked `menu: true`, survivors' topics first
+    (in catalogue order), then the ways in for relatives and bereaved people."""
+    first = [t for t, spec in topics().items() if spec.get("menu") and t not in WAYS_IN]
+    return first + [t for t in WAYS_IN if t in topics()]
 
 
 def likeliest_topics(intent_ranking: List[Dict[Text, Any]], count: int) -> List[Text]:
@@ -24,7 +41,8 @@ def likeliest_topics(intent_ranking: List[Dict[Text, Any]], count: int) -> List[
 
 
 class ActionShowMenu(Action):
-    """Offer the main topics as buttons."""
+    """Offer the main topics as buttons, including the ways in for relatives
+    and bereaved people."""
 
     def name(self) -> Text:
         return "action_show_menu"
@@ -33,13 +51,15 @@ class ActionShowMenu(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         language = user_language(tracker)
-        buttons = [topic_button(t, language) for t, spec in topics().items() if spec.get("menu")]
+        buttons = [topic_button(t, language) for t in menu_topics()]
         dispatcher.utter_message(text=message("menu", language), buttons=buttons)
         return []
 
 
 class ActionSuggestTopics(Action):
-    """Unsure what the user means: offer the two likeliest topics, or admit it."""
+    """Unsure what the user means: offer the two likeliest topics and the ways
+    in for relatives and bereaved people, or admit it (utter_dont_know, which
+    has the ways in as buttons) and offer a person to talk to."""
 
     def name(self) -> Text:
         return "action_suggest_topics"
@@ -51,8 +71,11 @@ class ActionSuggestTopics(Action):
         candidates = likeliest_topics(tracker.latest_message.get("intent_ranking"), SUGGESTIONS)
         if not candidates:
             dispatcher.utter_message(response="utter_dont_know")
+            country = user_country(tracker)
+            send_signposts(dispatcher, PERSON_TO_TALK_TO[country], language, country)
             return []
         buttons = [topic_button(t, language) for t in candidates]
+        buttons += [way_in_button(t, language) for t in WAYS_IN if t not in candidates]
         buttons.append({"title": label("none_of_these", language), "payload": "/deny"})
         dispatcher.utter_message(text=message("suggest_topics", language), buttons=buttons)
         return []

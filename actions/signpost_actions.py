@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clock
 from actions.content import label, message, topics, user_country, user_language
+from actions.relatives import about_someone_close, note_for
 from actions.signposts import line_status, orgs_with_hours, render_list
 
 # After "did this help? - no", and in the fallback: who to talk to.
@@ -36,7 +37,9 @@ def send_signposts(
 
 
 class ActionSignpost(Action):
-    """After a topic answer: the organisations for that topic in the user's country."""
+    """After a topic answer: a note for relatives when the user writes about
+    someone close to them, then the organisations for that topic in the
+    user's country."""
 
     def name(self) -> Text:
         return "action_signpost"
@@ -49,6 +52,9 @@ class ActionSignpost(Action):
         if topic is None:
             return []
         language, country = user_language(tracker), user_country(tracker)
+        note = note_for(topic_id)
+        if note and about_someone_close(tracker.latest_message.get("text")):
+            dispatcher.utter_message(response=note)
         buttons = []
         if topic_id == "support_groups" and country == "UK":
             buttons = [{"title": label("find_group", language), "payload": "/find_support_group"}]

@@ -5,20 +5,30 @@ contact straight away."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import message, support_groups, user_country, user_language
+from actions import clock
+from actions.content import (
+    label, message, support_groups, support_groups_listed, user_country, user_language,
+)
+from actions.opening_hours import DAY_KEYS
 from actions.signpost_actions import send_signposts
 
 POSTCODE = re.compile(
     r"\b([A-Z]{1,2})([0-9][A-Z0-9]?)(?:\s*([0-9][A-Z]{2}))?\b", re.IGNORECASE
 )
 ONLINE = {"UK": ["sepsis_trust_forum", "facebook_groups_uk"], "NL": ["sepsis_en_daarna", "peer_group_nl"]}
+# Where to check a listed group's place and date before going.
+CHECK_WITH = ["sepsis_trust_helpline"]
+UK_TIME = ZoneInfo("Europe/London")
+MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def parse_postcode(text: Any) -> Optional[Text]:
@@ -44,6 +54,48 @@ def group_for(postcode: Text) -> Optional[Dict[Text, Any]]:
     return next((g for g in support_groups() if area in g["areas"]), None)
 
 
+def meeting_date(meeting: Dict[Text, Any]) -> date:
+    """A listed meeting's date (YAML gives a date; a quoted one is a string)."""
+    value = meeting["date"]
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def uk_today() -> date:
+    """Today's date in the UK, by the actions' clock."""
+    return clock.now().astimezone(UK_TIME).date()
+
+
+def next_meeting(group: Dict[Text, Any], today: date) -> Optional[Dict[Text, Any]]:
+    """The group's first listed meeting on `today` or later; never a past one."""
+    coming = [m for m in group.get("meetings") or [] if meeting_date(m) >= today]
+    return min(coming, key=meeting_date) if coming else None
+
+
+def describe_meeting(meeting: Dict[Text, Any], language: Text) -> Text:
+    """'Wednesday 20 June 2029, 18:30-20:30 UK time' in the given language."""
+    day = meeting_date(meeting)
+    text = (f"{label(DAY_KEYS[day.weekday()], language)} {day.day} "
+            f"{label(MONTH_KEYS[day.month - 1], language)} {day.year}")
+    if meeting.get("time"):
+        text += f", {meeting['time']} {label('uk_time', language)}"
+    return text
+
+
+def group_answer(group: Dict[Text, Any], postcode: Text, language: Text, today: date) -> Text:
+    """What was listed for the group and when, the next listed meeting only if
+    it is still to come, and the advice to check before going."""
+    parts = [message("support_group_found", language, postcode=postcode, group_name=group["name"],
+                     venue=group["venue"], year=support_groups_listed()["year"])]
+    meeting = next_meeting(group, today)
+    if meeting:
+        parts.append(message("support_group_next_meeting", language,
+                             meeting=describe_meeting(meeting, language)))
+    parts.append(message("support_group_check", language))
+    return " ".join(parts)
+
+
 class ValidateSupportGroupForm(FormValidationAction):
     """Checks the postcode; users in the Netherlands skip the question."""
 
@@ -67,7 +119,8 @@ class ValidateSupportGroupForm(FormValidationAction):
 
 
 class ActionFindSupportGroup(Action):
-    """Name the local group for the postcode, else the forum and online groups."""
+    """Name the group listed for the postcode's area (with the year it was
+    listed, and where to check it), else the forum and online groups."""
 
     def name(self) -> Text:
         return "action_find_support_group"
@@ -83,10 +136,8 @@ class ActionFindSupportGroup(Action):
         postcode = tracker.get_slot("postcode") or ""
         group = group_for(postcode) if postcode else None
         if group:
-            dispatcher.utter_message(text=message(
-                "support_group_found", language, group_name=group["name"],
-                venue=group["venue"], postcode=postcode,
-            ))
+            dispatcher.utter_message(text=group_answer(group, postcode, language, uk_today()))
+            send_signposts(dispatcher, CHECK_WITH, language, country)
         else:
             dispatcher.utter_message(text=message("support_group_none", language, postcode=postcode))
             send_signposts(dispatcher, ONLINE["UK"], language, country)

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 
 from actions import clock
 from actions.content import message, organisations, topics
-from actions.menu_actions import ActionShowMenu, ActionSuggestTopics
+from actions.menu_actions import ActionShowMenu, ActionSuggestTopics, menu_topics
 from actions.restart import ActionRestart
 from actions.signpost_actions import ActionOfferHelpline, ActionSignpost
 from actions.support_group_actions import (
@@ -100,7 +100,8 @@ def test_offer_helpline_in_the_uk(at) -> None:
 def test_menu_offers_the_main_topics_as_buttons(language) -> None:
     messages, _ = run(ActionShowMenu(), tracker(language))
     buttons = messages[0]["buttons"]
-    menu = [t for t, spec in topics().items() if spec.get("menu")]
+    menu = menu_topics()
+    assert set(menu) >= {t for t, spec in topics().items() if spec.get("menu")}
     assert [b["payload"] for b in buttons] == [f"/{t}" for t in menu]
     assert buttons[0]["title"] == topics()[menu[0]]["title"][language]
     assert messages[0]["text"] == message("menu", language)
@@ -111,14 +112,18 @@ def test_fallback_offers_the_two_likeliest_topics_then_none_of_these() -> None:
                {"name": "hair_loss", "confidence": 0.11}, {"name": "fatigue", "confidence": 0.1},
                {"name": "exercise", "confidence": 0.05}]
     messages, _ = run(ActionSuggestTopics(), tracker("nl", intent="nlu_fallback", ranking=ranking))
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/hair_loss", "/fatigue", "/deny"]
-    assert [b["title"] for b in messages[0]["buttons"]] == ["Haaruitval", "Vermoeidheid", "Geen van deze"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/hair_loss", "/fatigue", "/carers", "/bereavement", "/deny"]
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Haaruitval", "Vermoeidheid", "Ik zorg voor een naaste", "Ik ben iemand verloren", "Geen van deze"]
 
 
-def test_fallback_without_any_topic_admits_it_does_not_know() -> None:
+def test_fallback_without_any_topic_admits_it_does_not_know(at) -> None:
+    at(MONDAY_NOON)
     ranking = [{"name": "greet", "confidence": 0.2}]
     messages, _ = run(ActionSuggestTopics(), tracker("en", intent="nlu_fallback", ranking=ranking))
-    assert len(messages) == 1 and messages[0]["response"] == "utter_dont_know"
+    assert messages[0]["response"] == "utter_dont_know"
+    assert HELPLINE["phone"] in texts(messages[1:])
 
 
 # ---------------------------------------------------------------- restart
@@ -164,9 +169,11 @@ def test_form_question(language) -> None:
     assert texts(messages) == message("ask_postcode", language)
 
 
-def test_finder_names_the_listed_group_for_the_area() -> None:
+def test_finder_names_the_listed_group_for_the_area(at) -> None:
+    at(MONDAY_NOON)
     messages, events = run(ActionFindSupportGroup(), tracker("en", "UK", postcode="BN3 3WR"))
     assert "East Sussex Sepsis Support Group" in texts(messages) and "Hove" in texts(messages)
+    assert HELPLINE["phone"] in texts(messages)
     assert events == [SlotSet("postcode", None)]
 
 

@@ -8,20 +8,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+from authoring.check import relatives_notes
+from authoring.project import Project
 from tests.conftest import ROOT, rasa_env
 
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 
 
 def test_data_validates_without_warnings() -> None:
+    """Not a single warning, but one Rasa cannot know better: the notes for
+    relatives are sent by action_signpost, not by a rule, and the content
+    check (authoring/check.py) already holds each to a topic."""
     result = subprocess.run(
-        [RASA, "data", "validate", "--domain", "domain", "--data", "data", "--fail-on-warnings"],
+        [RASA, "data", "validate", "--domain", "domain", "--data", "data"],
         cwd=ROOT, env=rasa_env(), capture_output=True, text=True,
     )
     output = result.stdout + result.stderr
+    sent_by_actions = set(relatives_notes(Project()).values())
+    assert sent_by_actions, "no notes for relatives found"
     warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
+    unexplained = [line for line in warnings if not any(
+        f"The utterance '{name}' is not used in any story or rule." in line for name in sent_by_actions)]
     assert result.returncode == 0, output[-3000:]
-    assert warnings == []
+    assert unexplained == []
 
 
 def test_every_test_story_passes(model_path: Path, tmp_path: Path) -> None:

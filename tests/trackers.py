@@ -16,10 +16,10 @@ DOMAIN: Dict[str, Any] = {
 def tracker(
     language: Optional[str] = "en", country: Optional[str] = None, intent: str = "greet",
     ranking: Optional[List[Dict[str, Any]]] = None, events: Optional[List[Dict]] = None,
-    **slots: Any,
+    text: str = "...", **slots: Any,
 ) -> Tracker:
-    """A tracker whose latest message has `intent`, with the given slots."""
-    latest = {"text": "...", "intent": {"name": intent, "confidence": 1.0},
+    """A tracker whose latest message (`text`) has `intent`, with the given slots."""
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
               "intent_ranking": ranking or [], "entities": []}
     return Tracker(
         sender_id="test", slots={"language": language, "country": country, **slots},
