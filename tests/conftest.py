@@ -15,6 +15,27 @@ SHARED = ROOT.parent / "shared"
 HELDOUT_RESULTS: Dict[str, Any] = {}
 SAFETY_RESULTS: Dict[str, Any] = {}
 AXE_RESULTS: Dict[str, Any] = {}
+INDEPENDENT_SAFETY_RESULTS: Dict[str, Any] = {}
+
+
+# Test files that train or load a model, or start servers, a browser or the
+# production services: marked `slow`, so `make test-fast` (pytest -m "not
+# slow") gives a developer the rest in about a minute.
+SLOW_FILES = {
+    "test_action_requests.py", "test_assistant_e2e.py", "test_bad_input.py", "test_batch_check.py",
+    "test_console_browser.py", "test_escalation_e2e.py", "test_fuzz.py", "test_graph_runner.py",
+    "test_new_topic.py", "test_nlu_heldout.py", "test_privacy.py", "test_rasa_checks.py", "test_rule_policy.py",
+    "test_safety_independent.py", "test_staff_console.py", "test_tracker_store.py", "test_widget_browser.py",
+    "test_bench.py", "test_memory.py",
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the slow test files (and everything under tests/production/)."""
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.name in SLOW_FILES or "production" in path.parts:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +81,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             terminalreporter.write_line(
                 f"{language}: recall {r['recall']:.1%} on {r['positives']} positives, "
                 f"false alarms {r['false_alarms']:.1%} on {r['negatives']} negatives")
+    if INDEPENDENT_SAFETY_RESULTS:
+        terminalreporter.section("safety layer on the independent sets (tests/safety/independent_<lang>.yml)")
+        for line in INDEPENDENT_SAFETY_RESULTS["table"]:
+            terminalreporter.write_line(line)
     if AXE_RESULTS:
         terminalreporter.section("axe-core on the open widget (WCAG 2.1 A/AA rules)")
         terminalreporter.write_line(
