@@ -27,6 +27,8 @@ MIN_HELDOUT_EXAMPLES = 5         # held-out examples per topic and language (tes
 PLACEHOLDER = re.compile(r"\bTODO\b")
 PLACEHOLDER_FOLDERS = ("content", "data", "domain", "tests/stories", "tests/nlu")
 BUILTIN_INTENTS = {"nlu_fallback", "restart", "session_start", "back"}
+# Set by the safety detector's fixed rules, never learnt from examples.
+DETECTOR_INTENTS = {"red_flag_check"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def example_problems(project: Project) -> Iterable[Problem]:
     held-out examples are never trained on."""
     grouped = project.by_intent(project.examples)
     for intent, place in project.intents.items():
-        if intent in project.topics or intent in BUILTIN_INTENTS:
+        if intent in project.topics or intent in BUILTIN_INTENTS or intent in DETECTOR_INTENTS:
             continue
         for lang in LANGUAGES:
             count = len(grouped.get(intent, {}).get(lang, []))

@@ -2,21 +2,24 @@
 
 Runs after the intent classifier, the fallback and the language detector.
 For every message it applies the reviewable patterns of `data/safety/`
-(both languages, see components/safety_rules.py for the policy) and:
+(both languages, see components/safety_rules.py for the policy) and the
+semantic net under them (components/safety_semantic.py: every sentence
+against the reviewed descriptions of `data/safety/descriptions.yml`), then
+decides one of three outcomes (components/safety_outcome.py):
 
-- when a crisis or red-flag sign counts, sets the intent to `crisis` or
-  `red_flag` with confidence 1.0 and records the matched words as
-  `safety_sign` entities and in the message's `safety` field, so staff can
-  see why;
-- when the classifier guessed `red_flag`/`crisis` but every sign the
-  patterns found is negated, in the past or a general question, the
-  patterns can tell: the message gets the best other intent of the ranking
-  (an information topic) instead;
-- when the classifier guessed `red_flag`/`crisis` and the patterns found
-  nothing at all, the classifier's guess stands: when unsure, escalate.
+- `crisis` or `red_flag` (certain): the intent is set with confidence 1.0,
+  the signs are `safety_sign` entities, a crisis carries `crisis_about`
+  (self or relative, for the answer written for relatives);
+- `red_flag_check` (unsure: a weaker match, or only the classifier
+  guessing): the urgent check, with the best information topic as the
+  `pending_topic` entity, answered if it is not happening now;
+- when every sign found is set aside (negated, past, lasting, general), the
+  classifier's escalation gives way to the best information topic.
 
-The patterns are read when the model is trained and stored inside it, so a
-model always answers with the patterns it was trained with.
+The message's `safety` field records what matched, what was set aside and
+why, so staff can see it. The patterns, the descriptions' vectors and the
+thresholds are stored in the model when it is trained, so a model always
+answers with what it was trained with.
 """
 from __future__ import annotations
 
@@ -31,13 +34,23 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import numpy as np
+import yaml
+
 from components.paths import project_path
+from components.safety_outcome import CHECK, Outcome, decide
 from components.safety_rules import KINDS, SafetyRules, Verdict, merge_contexts, read_spec
+from components.safety_semantic import OTHER, SemanticMatch, SemanticNet, Thresholds, descriptions_of, sentences
+from components.sentence_encoder import load_encoder
 
 SPECS_FILE = "safety_patterns.json"
+NET_FILE = "safety_net.json"
+VECTORS_FILE = "safety_net.npy"
 SAFETY_FIELD = "safety"
 SIGN_ENTITY = "safety_sign"
-NOT_A_TOPIC = {"nlu_fallback", *KINDS}
+ABOUT_ENTITY = "crisis_about"
+TOPIC_ENTITY = "pending_topic"
+NOT_A_TOPIC = {"nlu_fallback", CHECK, *KINDS}
 
 
 @DefaultV1Recipe.register(
@@ -48,12 +61,16 @@ class SafetyDetector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Where the pattern files are (relative to the project root)."""
-        return {"patterns_dir": "data/safety", "languages": ["nl", "en"]}
+        """Where the pattern files and descriptions are (relative to the
+        project root), the sentence encoder (None: patterns only) and the
+        similarity thresholds of the semantic net."""
+        return {"patterns_dir": "data/safety", "languages": ["nl", "en"],
+                "descriptions": "data/safety/descriptions.yml", "encoder": None, "thresholds": {},
+                "skip_semantic_when": {"topic_confidence": 0.5, "escalation_confidence": 0.05}}
 
     def __init__(
         self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-        specs: Optional[Dict[Text, Dict]] = None,
+        specs: Optional[Dict[Text, Dict]] = None, net: Optional[SemanticNet] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -61,6 +78,7 @@ class SafetyDetector(GraphComponent):
         self.rules: Dict[Text, SafetyRules] = {}
         if specs:
             self.rules = {lang: SafetyRules(spec) for lang, spec in merge_contexts(specs).items()}
+        self.net = net
 
     @classmethod
     def create(
@@ -77,10 +95,21 @@ class SafetyDetector(GraphComponent):
         return {lang: read_spec(directory / f"{lang}.yml") for lang in config["languages"]}
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Store the pattern files in the model."""
+        """Store the pattern files and, with an encoder, the embedded
+        descriptions and training examples (the semantic net) in the model."""
         specs = self._read_files(self.config)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / SPECS_FILE).write_text(json.dumps(specs, ensure_ascii=False), encoding="utf-8")
+            if self.config["encoder"]:
+                path = project_path(self.config["descriptions"])
+                rows = descriptions_of(yaml.safe_load(path.read_text(encoding="utf-8")))
+                rows += [(example.get(INTENT) if example.get(INTENT) in KINDS else OTHER, "", example.get(TEXT))
+                         for example in training_data.intent_examples if example.get(TEXT)]
+                kinds, signs, texts = (list(column) for column in zip(*rows))
+                vectors = load_encoder(self.config["encoder"]).embed(texts)
+                np.save(directory / VECTORS_FILE, vectors.astype(np.float16), allow_pickle=False)
+                (directory / NET_FILE).write_text(json.dumps({"kinds": kinds, "signs": signs, "texts": texts},
+                                                             ensure_ascii=False), encoding="utf-8")
         return self._resource
 
     @classmethod
@@ -89,9 +118,16 @@ class SafetyDetector(GraphComponent):
         execution_context: ExecutionContext, **kwargs: Any,
     ) -> "SafetyDetector":
         """The detector with the patterns stored in the model."""
+        config = {**cls.get_default_config(), **config}
+        net = None
         with model_storage.read_from(resource) as directory:
             specs = json.loads((directory / SPECS_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, specs)
+            if config["encoder"] and (directory / NET_FILE).exists():
+                stored = json.loads((directory / NET_FILE).read_text(encoding="utf-8"))
+                vectors = np.load(directory / VECTORS_FILE, allow_pickle=False)
+                net = SemanticNet(load_encoder(config["encoder"]), vectors, stored["kinds"], stored["signs"],
+                                  stored["texts"], Thresholds(**config["thresholds"]))
+        return cls(config, model_storage, resource, specs, net)
 
     # ------------------------------------------------------------------
     def verdict(self, text: Text) -> Verdict:
@@ -104,29 +140,87 @@ class SafetyDetector(GraphComponent):
             self._process_message(message)
         return messages
 
+    def semantic(self, text: Text, verdict: Optional[Verdict] = None) -> List[SemanticMatch]:
+        """The semantic net's closest descriptions per sentence (with or
+        without a level), each judged
+        by the patterns' context words: a red flag set aside when past,
+        lasting, general or hypothetical, only "maybe" when negated; a
+        crisis set aside where the patterns saw it negated in the sentence."""
+        if self.net is None or not text.strip() or text.lstrip().startswith("/"):
+            return []
+        rules = next(iter(self.rules.values()))   # context words are merged across languages
+        verdict = verdict or self.verdict(text)
+        negated = [m for m in verdict.ignored if m.kind == "crisis" and m.reason == "negated"]
+        found = []
+        for match in self.net.scan(text):
+            if match.kind == "crisis":
+                if any(match.start <= m.start < match.end for m in negated):
+                    match.reason = "negated"
+            else:
+                match.reason = rules.context_reason(match.sentence, match.kind, match.sign)
+                if match.reason == "negated" and match.level:   # "she won't drink anything": ask
+                    match.reason, match.level = None, "maybe"
+            found.append(match)
+        return found
+
+    def classifier_is_sure(self, text: Text, intent: Dict, ranking: List[Dict]) -> bool:
+        """A one-sentence message the classifier gives confidently to a topic,
+        with next to nothing for red_flag and crisis: the semantic net is not
+        asked (it would change nothing measured, docs/safety-net.md, and
+        costs most of a message's time)."""
+        gate = self.config["skip_semantic_when"]
+        if not gate or intent.get("name") in NOT_A_TOPIC or len(sentences(text)) > 1:
+            return False
+        escalation = sum(r.get("confidence") or 0 for r in ranking if r.get("name") in KINDS)
+        return (intent.get("confidence") or 0) >= gate["topic_confidence"] and \
+            escalation <= gate["escalation_confidence"]
+
     def _process_message(self, message: Message) -> None:
-        verdict = self.verdict(message.get(TEXT) or "")
+        text = message.get(TEXT) or ""
         intent = message.get(INTENT) or {}
         ranking = message.get(INTENT_RANKING_KEY) or []
+        verdict = self.verdict(text)
+        skipped = self.classifier_is_sure(text, intent, ranking)
+        semantic = [] if skipped else self.semantic(text, verdict)
+        outcome = decide(verdict, semantic, intent.get("name"))
         record: Dict[Text, Any] = {
-            "fired": verdict.kind,
+            "fired": outcome.intent,
+            "source": outcome.source,
             "matched": [m.as_dict() for m in verdict.counting],
             "ignored": [m.as_dict() for m in verdict.ignored],
+            "semantic": [m.as_dict() for m in semantic if m.level],
+            "semantic_skipped": skipped,
             "classifier_intent": intent.get("name"),
         }
-        if verdict.kind:
-            others = [r for r in ranking if r.get("name") != verdict.kind]
-            message.set(INTENT, {"name": verdict.kind, "confidence": 1.0}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": verdict.kind, "confidence": 1.0}] + others,
-                        add_to_output=True)
-            message.set(ENTITIES, message.get(ENTITIES, []) + [
-                {"entity": SIGN_ENTITY, "value": m.sign, "start": m.start, "end": m.end,
-                 "text": m.text, "confidence": 1.0, "extractor": type(self).__name__}
-                for m in verdict.counting
-            ], add_to_output=True)
-        elif intent.get("name") in KINDS and verdict.ignored:
-            replacement = next((r for r in ranking if r.get("name") not in NOT_A_TOPIC), None)
-            if replacement:
-                record["overruled"] = intent.get("name")
-                message.set(INTENT, replacement, add_to_output=True)
+        topic = next((r for r in ranking if r.get("name") not in NOT_A_TOPIC), None)
+        if outcome.intent:
+            self._escalate(message, outcome, verdict, semantic, ranking, topic)
+        elif outcome.overrule and topic:
+            record["overruled"] = intent.get("name")
+            message.set(INTENT, topic, add_to_output=True)
         message.set(SAFETY_FIELD, record, add_to_output=True)
+
+    def _escalate(self, message: Message, outcome: Outcome, verdict: Verdict,
+                  semantic: List[SemanticMatch], ranking: List[Dict], topic: Optional[Dict]) -> None:
+        """Set the outcome's intent first in the ranking, with its entities."""
+        name = outcome.intent
+        confidence = 1.0 if name in KINDS else round(outcome.similarity or 1.0, 3)
+        others = [r for r in ranking if r.get("name") != name]
+        message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}] + others, add_to_output=True)
+        extractor = type(self).__name__
+        kind = "red_flag" if name == CHECK else name
+        entities = [{"entity": SIGN_ENTITY, "value": m.sign, "start": m.start, "end": m.end, "text": m.text,
+                     "confidence": 1.0, "extractor": extractor}
+                    for m in verdict.counting if m.kind == kind]
+        if outcome.source == "semantic":
+            entities += [{"entity": SIGN_ENTITY, "value": m.sign, "start": m.start, "end": m.end,
+                          "text": m.sentence, "confidence": round(m.similarity, 3), "extractor": extractor}
+                         for m in semantic if m.kind == kind and m.level and m.reason is None]
+        if name == "crisis":
+            entities.append({"entity": ABOUT_ENTITY, "value": outcome.about or "self", "confidence": 1.0,
+                             "extractor": extractor})
+        if name == CHECK and topic:
+            entities.append({"entity": TOPIC_ENTITY, "value": topic["name"], "confidence": 1.0,
+                             "extractor": extractor})
+        message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)

@@ -22,8 +22,11 @@ Policy (safety first):
      "resolved" word shortly after it ("any more", "gone", "voorbij");
    - past: its clause names a past time ("last year", "toen", "weken
      geleden") and no present one ("now", "suddenly", "nu", "ineens"), or
-     a later part of the sentence puts it in the past ("that was months
-     ago") or says it is over ("she's fine now");
+     the message tells a story about back then (a past time somewhere, no
+     present one) and its sentence is in the past tense (past verbs, no
+     present verb: "I was shaking so badly my teeth rattled"), or a later part
+     of the sentence puts it in the past ("that was months ago") or says
+     it is over ("she's fine now");
    - general: the sentence asks about signs in general ("what does ...
      mean", "hoe herken je") and mentions nobody personally (quoted words
      do not count);
@@ -41,12 +44,18 @@ Policy (safety first):
    Anything else (including unclear cases) escalates.
 3. Crisis matches count unless negated ("I'm not suicidal"); past and
    general questions do not exempt them, nor does "any more" ("I don't want
-   to live any more").
+   to live any more"). A crisis match is about a relative when the nearest
+   person named before it in its clause is someone else ("my son says he
+   wants to die"), else about the writer.
 4. Crisis wins over red flag when both count (its answer also says to call
    the emergency number when in immediate danger).
+5. A red-flag match in a sentence told in the past tense (past verbs, no
+   present verb or time) that no past time sets aside counts as "maybe":
+   the urgent check asks whether it is happening now.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -60,6 +69,7 @@ import yaml
 from components.safety_matcher import Gap, SequenceMatcher, Step, Word
 
 KINDS = ("crisis", "red_flag")
+CHECK = "red_flag_check"   # a red flag, but not sure it is happening now: ask
 GAP = ".."
 PIECE = re.compile(r"(?:\([^)]*\)|[^\s(])+")
 GAP_WORDS = 3
@@ -88,6 +98,7 @@ def split_alternatives(piece: str) -> List[List[str]]:
 
 # Invisible characters that copy-paste and emoji leave inside or next to
 # words: zero-width spaces and joiners, direction marks, variation selectors.
+TRAILING_PUNCT = re.compile(r"[.!?,;:]+$")
 INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f\ufeff]")
 
 
@@ -117,14 +128,21 @@ class Match:
     end: int
     text: str
     reason: Optional[str] = None  # why it does not count: negated/past/general/lasting/...
+    maybe: bool = False           # it counts, but its sentence may tell of back then: ask
+    about: Optional[str] = None   # crisis only: "self" (the writer) or "relative" (someone close)
 
     @property
     def counts(self) -> bool:
         return self.reason is None
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"kind": self.kind, "sign": self.sign, "label": self.label, "text": self.text,
-                "start": self.start, "end": self.end, "ignored_because": self.reason}
+        found = {"kind": self.kind, "sign": self.sign, "label": self.label, "text": self.text,
+                 "start": self.start, "end": self.end, "ignored_because": self.reason}
+        if self.maybe:
+            found["maybe"] = "told in the past tense"
+        if self.about:
+            found["about"] = self.about
+        return found
 
 
 @dataclass
@@ -159,15 +177,19 @@ class Verdict:
 
     @classmethod
     def of(cls, matches: List[Match]) -> "Verdict":
-        """The verdict for these matches: crisis before red flag, if any counts."""
+        """The verdict for these matches: crisis before a red flag, a red
+        flag before one only told in the past tense (the urgent check)."""
         for kind in KINDS:
-            if any(m.counts and m.kind == kind for m in matches):
+            if any(m.counts and m.kind == kind and not m.maybe for m in matches):
                 return cls(kind, matches)
+        if any(m.counts and m.maybe for m in matches):
+            return cls(CHECK, matches)
         return cls(None, matches)
 
     @property
     def counting(self) -> List[Match]:
-        return [m for m in self.matches if m.counts and m.kind == self.kind]
+        kind = "red_flag" if self.kind == CHECK else self.kind
+        return [m for m in self.matches if m.counts and m.kind == kind]
 
     @property
     def ignored(self) -> List[Match]:
@@ -270,21 +292,33 @@ class SafetyRules:
             norm = strip_accents(INVISIBLE.sub("", token.lower_))
             if not norm:
                 continue
-            for part in self.expansions.get(norm, [norm]):
-                tokens.append(Token(part, token.idx, token.idx + len(token.text)))
+            # an invisible character after a full stop ("beroerd.\ufe0f") keeps
+            # spaCy from splitting the stop off: split it here
+            trailing = TRAILING_PUNCT.search(norm)
+            pieces = [norm[:trailing.start()], *trailing.group()] if trailing and trailing.start() else [norm]
+            for piece in pieces:
+                for part in self.expansions.get(piece, [piece]):
+                    tokens.append(Token(part, token.idx, token.idx + len(token.text)))
         return tokens
 
-    def analyse(self, text: str) -> Verdict:
-        """All sign matches in `text`, each with its reason not to count, and the verdict."""
+    def parse(self, text: str) -> Optional[Parsed]:
+        """The message's tokens, context spans, sentences and clauses (None if empty)."""
         tokens = self.normalise(text or "")
         if not tokens:
-            return Verdict(None)
+            return None
         words = [t.norm for t in tokens]
         context = self._spans(self.context, words)
         clause_breaks = {s for s, _ in context.get("clause_break", [])}
-        parsed = Parsed(text, tokens, words, context,
-                        sentences=self._segments(words, SENTENCE_BREAK_PUNCT),
-                        clauses=self._segments(words, CLAUSE_BREAK_PUNCT, clause_breaks))
+        return Parsed(text, tokens, words, context,
+                      sentences=self._segments(words, SENTENCE_BREAK_PUNCT),
+                      clauses=self._segments(words, CLAUSE_BREAK_PUNCT, clause_breaks))
+
+    def analyse(self, text: str) -> Verdict:
+        """All sign matches in `text`, each with its reason not to count, and the verdict."""
+        parsed = self.parse(text)
+        if parsed is None:
+            return Verdict(None)
+        words = parsed.words
         found = self._spans(self.matcher, words)
         matches = []
         for key, spans in found.items():
@@ -366,7 +400,50 @@ class SafetyRules:
             match.reason = "general"
         elif kind == "red_flag" and self._lasting(sign, sentence, context):
             match.reason = "lasting"
+        elif kind == "red_flag" and self._narrative(sentence, context):
+            match.maybe = True
+        if kind == "crisis":
+            match.about = self.about(start, clause, context)
         return match
+
+    def context_reason(self, text: str, kind: str, sign: str) -> Optional[str]:
+        """Why a sign that a sentence as a whole resembles (the semantic net)
+        is not happening now: hypothetical, past (a past time, or past verbs
+        and no present one), general, lasting, or negated (a negation or "any
+        more" and nothing that says now: "not breathless, just coughing"),
+        or reassuring ("she is eating fine again") with nothing sudden; None
+        when it may be. A negated sentence that says now ("he can't keep
+        anything down since this morning") still counts."""
+        parsed = self._parse_sentence(text) if kind == "red_flag" else None
+        if parsed is None:
+            return None
+        whole, context = (0, len(parsed.words)), parsed.context
+        now = self._within(context.get("present", []), *whole) + self._within(context.get("sudden", []), *whole)
+        if self._within(context.get("hypothetical", []), *whole):
+            return "hypothetical"
+        if self._past(0, whole, whole, context):
+            return "past"
+        if self._general(whole, parsed.words, context):
+            return "general"
+        if self._lasting(sign, whole, context):
+            return "lasting"
+        if self._within(context.get("negation", []) + context.get("resolved", []), *whole) and not now:
+            return "negated"
+        if self._within(context.get("reassuring", []), *whole) and not self._within(context.get("sudden", []), *whole):
+            return "reassuring"
+        return None
+
+    @functools.lru_cache(maxsize=256)
+    def _parse_sentence(self, text: str) -> Optional[Parsed]:
+        """A sentence parsed once, though the semantic net asks of it per sign."""
+        return self.parse(text)
+
+    def about(self, start: int, clause: Tuple[int, int], context) -> str:
+        """Whom a crisis sign is about: the nearest person before it in its
+        clause ("she says she wants to die" -> relative), else the writer."""
+        people = [(s, "self") for s, _ in self._within(context.get("first_person", []), *clause) if s < start]
+        people += [(s, "relative") for s, _ in self._within(context.get("someone_else", []), *clause) if s < start]
+        return max(people)[1] if people else "self"
 
     @staticmethod
     def _overlaps(spans, start, end) -> bool:
@@ -408,7 +485,25 @@ class SafetyRules:
             return True
         past = self._within(context.get("past", []), *clause)
         present = self._within(context.get("present", []), *clause)
-        return bool(past) and not present
+        return (bool(past) and not present) or self._told_in_past(sentence, context)
+
+    def _narrative(self, sentence, context) -> bool:
+        """A sentence in the past tense (past verbs, no present verb or time):
+        "I was shaking so badly my teeth rattled" may be a story of back then
+        or what happened an hour ago, so it leads to the urgent check."""
+        verbs = lambda name: self._within(context.get(name, []), *sentence)
+        return bool(verbs("past_verb")) and not any(verbs(n) for n in ("present_verb", "present", "sudden"))
+
+    @staticmethod
+    def _told_in_past(sentence, context) -> bool:
+        """A sentence of a story about back then: the message names a past
+        time somewhere ("in 2021", "when I had sepsis") and no present one,
+        and the sentence has past verbs and no present verb ("I was shaking
+        so badly my teeth rattled"; not "my baby just had a fit")."""
+        if not context.get("past") or any(context.get(name) for name in ("present", "sudden")):
+            return False
+        within = lambda name: any(s >= sentence[0] and e <= sentence[1] for s, e in context.get(name, []))
+        return within("past_verb") and not within("present_verb")
 
     def _general(self, sentence, words, context) -> bool:
         """A question about signs in general that names nobody personally

@@ -103,21 +103,36 @@ def test_escalation_answers_quote_the_numbers_of_contacts(language: str) -> None
     nl_flag = response_text("utter_red_flag", language, "NL")
     assert phone("emergency_uk") in uk_flag and phone("nhs_111") in uk_flag
     assert phone("emergency_nl") in nl_flag and phone("emergency_uk") not in nl_flag
-    uk_crisis = response_text("utter_crisis", language, "UK")
-    nl_crisis = response_text("utter_crisis", language, "NL")
-    assert phone("samaritans") in uk_crisis and phone("emergency_uk") in uk_crisis
-    for needed in (phone("zelfmoordpreventie_113"), ORGS["zelfmoordpreventie_113"]["phone_alt"],
-                   "113.nl", phone("emergency_nl")):
-        assert needed in nl_crisis
+    for crisis in ("utter_crisis", "utter_crisis_relative"):
+        uk_crisis = response_text(crisis, language, "UK")
+        nl_crisis = response_text(crisis, language, "NL")
+        assert phone("samaritans") in uk_crisis and phone("emergency_uk") in uk_crisis
+        for needed in (phone("zelfmoordpreventie_113"), ORGS["zelfmoordpreventie_113"]["phone_alt"],
+                       "113.nl", phone("emergency_nl")):
+            assert needed in nl_crisis
     prompt = "Zou het sepsis kunnen zijn?" if language == "nl" else "Could it be sepsis?"
     assert prompt in uk_flag and prompt in nl_flag
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_urgent_check_gives_the_numbers_first_then_one_question(language: str) -> None:
+    """Emergency number and the not-sure route in the first line; buttons
+    answer the one question: happening now (escalates) or not."""
+    for country, first in (("UK", (phone("emergency_uk"), phone("nhs_111"))), ("NL", (phone("emergency_nl"),))):
+        text = response_text("utter_red_flag_check", language, country)
+        assert all(number in text.splitlines()[0] for number in first), text
+        assert phone("emergency_uk" if country == "NL" else "emergency_nl") not in text
+    variants = [v for v in DOMAIN.responses["utter_red_flag_check"]]
+    assert all([b["payload"] for b in v["buttons"]] == ["/affirm", "/deny"] for v in variants)
+
+
 def test_default_escalation_answers_carry_both_countries_numbers() -> None:
     defaults = {name: next(v["text"] for v in DOMAIN.responses[name] if not v.get("condition"))
-                for name in ("utter_red_flag", "utter_crisis")}
-    assert all(phone(o) in defaults["utter_red_flag"] for o in ("emergency_uk", "nhs_111", "emergency_nl"))
-    assert all(phone(o) in defaults["utter_crisis"] for o in ("samaritans", "zelfmoordpreventie_113"))
+                for name in ("utter_red_flag", "utter_crisis", "utter_crisis_relative", "utter_red_flag_check")}
+    for name in ("utter_red_flag", "utter_red_flag_check"):
+        assert all(phone(o) in defaults[name] for o in ("emergency_uk", "nhs_111", "emergency_nl"))
+    for name in ("utter_crisis", "utter_crisis_relative"):
+        assert all(phone(o) in defaults[name] for o in ("samaritans", "zelfmoordpreventie_113"))
 
 
 @pytest.mark.parametrize("text,found", [

@@ -13,6 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.safety_detector import SafetyDetector
 from components.safety_rules import SafetyRules, Verdict, load_all, split_alternatives
 from tests.conftest import ROOT, SAFETY_RESULTS
+from tests.safety_eval import ACCEPTED
 
 RULES = load_all(ROOT / "data" / "safety")
 CASES = {lang: yaml.safe_load((ROOT / "tests" / "safety" / f"cases_{lang}.yml").read_text(encoding="utf-8"))
@@ -29,9 +30,10 @@ def verdict(text: str):
 def test_detector_on_the_case_tables(language: str) -> None:
     cases = CASES[language]
     assert len(cases["positives"]) >= 150 and len(cases["negatives"]) >= 100
-    missed = [(c["kind"], c["text"], verdict(c["text"])) for c in cases["positives"]
-              if verdict(c["text"]) != c["kind"]]
-    alarms = [(c.get("why"), c["text"]) for c in cases["negatives"] if verdict(c["text"])]
+    found = {c["text"]: verdict(c["text"]) for c in cases["positives"]}
+    missed = [(c["kind"], c["text"], found[c["text"]]) for c in cases["positives"]
+              if found[c["text"]] not in ACCEPTED[c["kind"]]]
+    alarms = [(c.get("why"), c["text"]) for c in cases["negatives"] if verdict(c["text"]) in ("red_flag", "crisis")]
     recall = 1 - len(missed) / len(cases["positives"])
     false_alarm_rate = len(alarms) / len(cases["negatives"])
     SAFETY_RESULTS[language] = {"recall": recall, "false_alarms": false_alarm_rate,
@@ -126,9 +128,26 @@ def test_a_classifier_guess_is_overruled_when_the_sign_is_clearly_not_now(compon
     assert parsed.get("safety")["ignored"][0]["ignored_because"] == "negated"
 
 
-def test_a_classifier_escalation_without_any_sign_found_stands(component) -> None:
+def test_a_classifier_red_flag_guess_alone_gets_the_urgent_check_not_999(component) -> None:
     parsed = message("something is not right with my husband, please help", "red_flag",
                      [("red_flag", 0.7), ("helpline", 0.2)])
     component.process([parsed])
-    assert parsed.get(INTENT)["name"] == "red_flag"
-    assert parsed.get("safety")["fired"] is None
+    assert parsed.get(INTENT)["name"] == "red_flag_check"
+    assert parsed.get("safety")["fired"] == "red_flag_check"
+    assert parsed.get("safety")["source"] == "classifier"
+    topics = [e["value"] for e in parsed.get(ENTITIES) if e["entity"] == "pending_topic"]
+    assert topics == ["helpline"]
+
+
+def test_a_classifier_crisis_guess_alone_stands(component) -> None:
+    parsed = message("everything is pointless", "crisis", [("crisis", 0.4), ("mental_health", 0.3)])
+    component.process([parsed])
+    assert parsed.get(INTENT)["name"] == "crisis"
+    assert [e["value"] for e in parsed.get(ENTITIES) if e["entity"] == "crisis_about"] == ["self"]
+
+
+def test_a_crisis_told_by_a_relative_is_marked_so(component) -> None:
+    parsed = message("my son says he wants to kill himself", "mental_health", [("mental_health", 0.5)])
+    component.process([parsed])
+    assert parsed.get(INTENT) == {"name": "crisis", "confidence": 1.0}
+    assert [e["value"] for e in parsed.get(ENTITIES) if e["entity"] == "crisis_about"] == ["relative"]

@@ -1,0 +1,136 @@
+"""The semantic net under the safety patterns: each sentence of a message
+is compared, with a pretrained multilingual sentence encoder, to the
+reviewed descriptions of every red-flag sign and crisis form
+(`data/safety/descriptions.yml`) and to the assistant's own training
+examples, which show what ordinary questions look like.
+
+Per sentence and kind (red_flag, crisis) it finds the closest description
+and the share of the sentence's nearest neighbours (descriptions and
+training examples, weighted by similarity) that are of that kind. A very
+close description counts as the sign ("certain"); a closeish description
+that most neighbours agree with is a red flag "maybe" (the urgent check)
+or a crisis "likely". The encoder hardly sees negation ("she is eating
+again" sits next to "she is not eating"), so neighbours alone never send
+anyone to 999. The pattern files'
+context words still set a red-flag match aside when its sentence is about
+the past, a lasting after-effect, a general question or a hypothetical.
+
+Everything but the message is embedded when the model is trained and
+stored in it; only the message's sentences are embedded per message."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+|\n+")
+MAX_SENTENCES = 40          # a 5,000-character message has about this many
+MIN_WORDS = 2
+KINDS = ("crisis", "red_flag")
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a sentence counts. Red flag: certain only when very close to a
+    description, maybe when close enough and most neighbours agree. Crisis:
+    certain when close to a description, likely when most neighbours agree."""
+
+    neighbours: int = 7
+    crisis_close: float = 0.75
+    crisis_share: float = 0.5
+    red_flag_close: float = 0.8
+    check_close: float = 0.55
+    check_share: float = 0.7
+
+
+@dataclass
+class SemanticMatch:
+    """One sentence's showing for one kind: its closest description and the
+    share of its neighbours of that kind; `level` certain or maybe."""
+
+    kind: str
+    sign: str
+    similarity: float
+    share: float
+    level: Optional[str]
+    sentence: str
+    start: int
+    end: int
+    description: str
+    reason: Optional[str] = None   # why it does not count (past, lasting, negated, ...)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"kind": self.kind, "sign": self.sign, "level": self.level,
+                "similarity": round(self.similarity, 3), "share": round(self.share, 3),
+                "text": self.sentence, "start": self.start, "end": self.end,
+                "closest": self.description, "ignored_because": self.reason}
+
+
+def sentences(text: str) -> List[Tuple[int, int]]:
+    """Character spans of the sentences of a message (at most MAX_SENTENCES)."""
+    spans, start = [], 0
+    for boundary in SENTENCE_END.finditer(text):
+        spans.append((start, boundary.start()))
+        start = boundary.end()
+    spans.append((start, len(text)))
+    kept = [(s, e) for s, e in spans if len(text[s:e].split()) >= MIN_WORDS]
+    return kept[:MAX_SENTENCES]
+
+
+def descriptions_of(spec: Dict[str, Any]) -> List[Tuple[str, str, str]]:
+    """(kind, sign, text) of every description of descriptions.yml, both languages."""
+    found = []
+    for kind in KINDS:
+        for sign, entry in (spec.get(kind) or {}).items():
+            for language in ("en", "nl"):
+                found += [(kind, sign, str(text)) for text in entry.get(language) or []]
+    return found
+
+
+class SemanticNet:
+    """Descriptions and training examples as unit vectors, and the encoder."""
+
+    def __init__(self, encoder: Any, vectors: np.ndarray, kinds: Sequence[str], signs: Sequence[str],
+                 texts: Sequence[str], thresholds: Thresholds) -> None:
+        self.encoder = encoder
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.kinds = np.asarray(kinds)
+        self.signs = list(signs)
+        self.texts = list(texts)
+        self.thresholds = thresholds
+        self.described = {kind: np.flatnonzero((self.kinds == kind) & (np.asarray(self.signs) != ""))
+                          for kind in KINDS}
+
+    def scan(self, text: str) -> List[SemanticMatch]:
+        """Per sentence and kind, its closest description, neighbours' share and level."""
+        spans = sentences(text)
+        if not spans:
+            return []
+        similarity = self.encoder.embed([text[s:e] for s, e in spans]) @ self.vectors.T
+        k = min(self.thresholds.neighbours, similarity.shape[1])
+        found = []
+        for row, (start, end) in enumerate(spans):
+            near = np.argpartition(-similarity[row], k - 1)[:k]
+            weights = np.maximum(similarity[row, near], 0.0)
+            total = float(weights.sum()) or 1.0
+            for kind, rows in self.described.items():
+                if not len(rows):
+                    continue
+                best = int(rows[np.argmax(similarity[row, rows])])
+                share = float(weights[self.kinds[near] == kind].sum()) / total
+                close = float(similarity[row, best])
+                found.append(SemanticMatch(kind, self.signs[best], close, share, self.level(kind, close, share),
+                                           text[start:end], start, end, self.texts[best]))
+        return found
+
+    def level(self, kind: str, close: float, share: float) -> Optional[str]:
+        """certain, likely (crisis) or maybe (red flag), or None."""
+        t = self.thresholds
+        if kind == "crisis":
+            return "certain" if close >= t.crisis_close else "likely" if share >= t.crisis_share else None
+        if close >= t.red_flag_close:
+            return "certain"
+        return "maybe" if close >= t.check_close and share >= t.check_share else None

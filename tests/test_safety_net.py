@@ -1,0 +1,106 @@
+"""The semantic net and the three outcomes: sentence splitting, levels,
+the decision on its own, the pinned encoder, and the trained model's
+answers to messages the patterns do not know."""
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from components.safety_outcome import decide
+from components.safety_rules import CHECK, Match, Verdict
+from components.safety_semantic import SemanticMatch, SemanticNet, Thresholds, sentences
+from components.sentence_encoder import load_encoder, normal
+
+
+def test_a_message_is_read_sentence_by_sentence() -> None:
+    text = "I'm so tired. Work is hard!\nHonestly? I can't see the point any more"
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "I'm so tired.", "Work is hard!", "I can't see the point any more"]   # "Honestly?" is too short
+
+
+def test_levels_follow_the_thresholds() -> None:
+    net = SemanticNet(None, np.zeros((1, 4)), ["other"], [""], [""], Thresholds())
+    assert net.level("red_flag", 0.85, 0.0) == "certain"
+    assert net.level("red_flag", 0.6, 0.8) == "maybe"
+    assert net.level("red_flag", 0.6, 0.5) is None and net.level("red_flag", 0.5, 1.0) is None
+    assert net.level("crisis", 0.8, 0.0) == "certain"
+    assert net.level("crisis", 0.5, 0.6) == "likely"
+    assert net.level("crisis", 0.5, 0.2) is None
+
+
+def sem(kind: str, level, similarity: float = 0.6, start: int = 0, sign: str = "x", reason=None) -> SemanticMatch:
+    return SemanticMatch(kind, sign, similarity, 0.8, level, "...", start, 10, "...", reason)
+
+
+def pattern(kind: str, maybe: bool = False, reason=None, about=None) -> Match:
+    return Match(kind, "x", "x", 0, 5, "...", reason, maybe, about)
+
+
+@pytest.mark.parametrize("matches,semantic,classifier,expected", [
+    ([pattern("crisis", about="self")], [], "fatigue", "crisis"),
+    ([pattern("red_flag")], [], "fatigue", "red_flag"),
+    ([pattern("red_flag", maybe=True)], [], "fatigue", CHECK),              # told in the past tense
+    ([], [sem("red_flag", "certain", 0.85)], "fatigue", "red_flag"),
+    ([], [sem("red_flag", "maybe")], "fatigue", CHECK),
+    ([], [sem("crisis", "likely", 0.5)], "fatigue", "crisis"),
+    ([], [], "red_flag", CHECK),                                             # the classifier alone: never 999
+    ([], [], "crisis", "crisis"),
+    ([pattern("red_flag", reason="past")], [], "red_flag", None),            # set aside: the topic
+    ([], [], "fatigue", None),
+])
+def test_the_three_outcomes(matches, semantic, classifier, expected) -> None:
+    assert decide(Verdict.of(matches), semantic, classifier).intent == expected
+
+
+def test_a_sure_red_flag_gives_way_only_to_a_sentence_closer_to_crisis() -> None:
+    red = Verdict.of([pattern("red_flag")])
+    like_dying = [sem("crisis", "certain", 0.79), sem("red_flag", "certain", 0.97)]
+    assert decide(red, like_dying, "red_flag").intent == "red_flag"
+    wants_to_die = [sem("crisis", "certain", 0.9), sem("red_flag", None, 0.5)]
+    assert decide(red, wants_to_die, "red_flag").intent == "crisis"
+    assert decide(red, [sem("crisis", "likely", 0.6)], "red_flag").intent == "red_flag"
+
+
+def test_a_crisis_form_a_relative_tells_is_about_a_relative() -> None:
+    found = decide(Verdict.of([]), [sem("crisis", "certain", 0.8, sign="self_harm_found")], "fatigue")
+    assert (found.intent, found.about) == ("crisis", "relative")
+
+
+def test_the_encoder_is_the_pinned_package_and_multilingual() -> None:
+    encoder = load_encoder("use-multilingual-v3")
+    vectors = encoder.embed(["I don't want to live any more.", "Ik wil niet meer leven",
+                             "Can I take paracetamol with antibiotics?"])
+    assert vectors.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    same, other = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert same > other + 0.2
+    assert normal("I DON'T WANT TO LIVE!!  ") == "i don't want to live"
+    with pytest.raises(ValueError):
+        load_encoder("no-such-encoder")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text,intent,about", [
+    ("I found out my daughter has been cutting herself", "crisis", "relative"),
+    ("ik heb geen zin meer in dit leven", "crisis", "self"),
+    ("she is eating and drinking fine again", None, None),
+    ("since sepsis my heart races when I stand up", None, None),
+])
+def test_the_trained_model_on_messages_the_patterns_do_not_know(agent, text, intent, about) -> None:
+    parsed = asyncio.run(agent.parse_message(text))
+    if intent is None:
+        assert parsed["intent"]["name"] not in ("red_flag", "crisis")
+    else:
+        assert parsed["intent"]["name"] == intent
+        assert [e["value"] for e in parsed["entities"] if e["entity"] == "crisis_about"] == [about]
+        assert parsed["safety"]["source"] == "semantic"
+
+
+@pytest.mark.slow
+def test_a_message_the_classifier_is_sure_of_skips_the_semantic_net(agent) -> None:
+    parsed = asyncio.run(agent.parse_message("how do I apply for sick pay while I recover from sepsis"))
+    assert parsed["safety"]["semantic_skipped"] is True
+    long = asyncio.run(agent.parse_message("I applied for sick pay. It was refused and I give up."))
+    assert long["safety"]["semantic_skipped"] is False
