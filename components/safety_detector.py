@@ -142,10 +142,10 @@ class SafetyDetector(GraphComponent):
 
     def semantic(self, text: Text, verdict: Optional[Verdict] = None) -> List[SemanticMatch]:
         """The semantic net's closest descriptions per sentence (with or
-        without a level), each judged
-        by the patterns' context words: a red flag set aside when past,
-        lasting, general or hypothetical, only "maybe" when negated; a
-        crisis set aside where the patterns saw it negated in the sentence."""
+        without a level), each judged by the patterns' context words: a red
+        flag set aside when past, lasting, general, hypothetical or
+        reassuring, only "maybe" when negated; a crisis set aside where the
+        patterns saw it negated in the sentence."""
         if self.net is None or not text.strip() or text.lstrip().startswith("/"):
             return []
         rules = next(iter(self.rules.values()))   # context words are merged across languages
