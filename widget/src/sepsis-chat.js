@@ -17,7 +17,7 @@
 
   var script = document.currentScript;
   var STORE_KEY = "sepsisChat.v1";
-  var URGENT = { utter_red_flag: "urgent", utter_crisis: "crisis" };
+  var URGENT = { utter_red_flag: "urgent", utter_red_flag_check: "urgent", utter_crisis: "crisis", utter_crisis_relative: "crisis" };
 
   var LABELS = {
     en: {
