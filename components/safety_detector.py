@@ -66,7 +66,8 @@ class SafetyDetector(GraphComponent):
         similarity thresholds of the semantic net."""
         return {"patterns_dir": "data/safety", "languages": ["nl", "en"],
                 "descriptions": "data/safety/descriptions.yml", "encoder": None, "thresholds": {},
-                "skip_semantic_when": {"topic_confidence": 0.5, "escalation_confidence": 0.05}}
+                "skip_semantic_when": {"topic_confidence": 0.5, "escalation_confidence": 0.05},
+                "maybe_gives_way_at": 0.8}
 
     def __init__(
         self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -163,17 +164,22 @@ class SafetyDetector(GraphComponent):
             found.append(match)
         return found
 
+    def topic_is_clear(self, intent: Dict, ranking: List[Dict], confidence: float) -> bool:
+        """The classifier gives the message to a topic with at least
+        `confidence`, and next to nothing to red_flag and crisis."""
+        gate = self.config["skip_semantic_when"]
+        if not gate or intent.get("name") in NOT_A_TOPIC:
+            return False
+        escalation = sum(r.get("confidence") or 0 for r in ranking if r.get("name") in KINDS)
+        return (intent.get("confidence") or 0) >= confidence and escalation <= gate["escalation_confidence"]
+
     def classifier_is_sure(self, text: Text, intent: Dict, ranking: List[Dict]) -> bool:
-        """A one-sentence message the classifier gives confidently to a topic,
-        with next to nothing for red_flag and crisis: the semantic net is not
+        """A one-sentence message with a clear topic: the semantic net is not
         asked (it would change nothing measured, docs/safety-net.md, and
         costs most of a message's time)."""
         gate = self.config["skip_semantic_when"]
-        if not gate or intent.get("name") in NOT_A_TOPIC or len(sentences(text)) > 1:
-            return False
-        escalation = sum(r.get("confidence") or 0 for r in ranking if r.get("name") in KINDS)
-        return (intent.get("confidence") or 0) >= gate["topic_confidence"] and \
-            escalation <= gate["escalation_confidence"]
+        return bool(gate) and len(sentences(text)) <= 1 and \
+            self.topic_is_clear(intent, ranking, gate["topic_confidence"])
 
     def _process_message(self, message: Message) -> None:
         text = message.get(TEXT) or ""
@@ -182,7 +188,8 @@ class SafetyDetector(GraphComponent):
         verdict = self.verdict(text)
         skipped = self.classifier_is_sure(text, intent, ranking)
         semantic = [] if skipped else self.semantic(text, verdict)
-        outcome = decide(verdict, semantic, intent.get("name"))
+        clear = self.topic_is_clear(intent, ranking, self.config["maybe_gives_way_at"])
+        outcome = decide(verdict, semantic, intent.get("name"), clear)
         record: Dict[Text, Any] = {
             "fired": outcome.intent,
             "source": outcome.source,

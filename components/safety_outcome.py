@@ -60,8 +60,12 @@ def _about(verdict: Verdict, close: List[SemanticMatch]) -> str:
     return "relative" if close and close[0].sign in RELATIVE_FORMS else "self"
 
 
-def decide(verdict: Verdict, semantic: Sequence[SemanticMatch], classifier_intent: Optional[str]) -> Outcome:
-    """The outcome for a message (see the module's docstring)."""
+def decide(verdict: Verdict, semantic: Sequence[SemanticMatch], classifier_intent: Optional[str],
+           topic_is_clear: bool = False) -> Outcome:
+    """The outcome for a message (see the module's docstring). When the
+    classifier is clear about an information topic (`topic_is_clear`), a
+    semantic "maybe" gives way to it ("should I stop my antibiotics? they
+    make me feel sick" is a medicines question)."""
     crisis = _counting(semantic, "crisis", ("certain", "likely"))
     if verdict.kind == "red_flag":
         # A red flag the patterns are sure of ("I feel like I'm going to die")
@@ -78,7 +82,7 @@ def decide(verdict: Verdict, semantic: Sequence[SemanticMatch], classifier_inten
     if verdict.kind == CHECK:
         return Outcome(CHECK, "patterns")
     maybe = _counting(semantic, "red_flag", ("maybe",))
-    if maybe:
+    if maybe and not topic_is_clear:
         return Outcome(CHECK, "semantic", similarity=maybe[0].similarity)
     set_aside = bool(verdict.ignored) or any(m.reason and m.level for m in semantic)
     if classifier_intent in (*ESCALATIONS, CHECK) and set_aside:

@@ -26,7 +26,7 @@ SLOW_FILES = {
     "test_console_browser.py", "test_escalation_e2e.py", "test_fuzz.py", "test_graph_runner.py",
     "test_new_topic.py", "test_nlu_heldout.py", "test_privacy.py", "test_rasa_checks.py", "test_rule_policy.py",
     "test_safety_independent.py", "test_staff_console.py", "test_tracker_store.py", "test_widget_browser.py",
-    "test_bench.py", "test_memory.py",
+    "test_bench.py", "test_memory.py", "test_story_messages.py",
 }
 
 
