@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional, Pattern, Text
+from typing import Any, Dict, Optional, Pattern, Text
 
 from actions.content import relatives, topics
-
 
 
 @lru_cache(maxsize=None)
@@ -22,10 +21,17 @@ def about_someone_close(text: Optional[Text]) -> bool:
     return bool(text) and _cues().search(text) is not None
 
 
-def note_for(topic_id: Text) -> Optional[Text]:
-    """The response for relatives after this topic's answer, or None."""
-    kind = (topics().get(topic_id) or {}).get("relatives_note")
+def note_response(topic_id: Text, entry: Optional[Dict[Text, Any]], spec: Dict[Text, Any]) -> Optional[Text]:
+    """The response for relatives after a topic's answer, by the topic's
+    catalogue entry (`relatives_note`: own, none or unset) and
+    content/relatives.yml (`spec`); None for none. The content check uses
+    this too."""
+    kind = (entry or {}).get("relatives_note")
     if kind == "none":
         return None
-    spec = relatives()
     return spec["topic_note"].format(topic=topic_id) if kind == "own" else spec["general_note"]
+
+
+def note_for(topic_id: Text) -> Optional[Text]:
+    """The response for relatives after this topic's answer, or None."""
+    return note_response(topic_id, topics().get(topic_id), relatives())

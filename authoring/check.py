@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from actions.relatives import note_response
 from authoring import links, readability, review_sheet
 from authoring.project import LANGUAGE_NAMES, LANGUAGES, ROOT, Place, Project, Response, Variant, plain
 from authoring.yaml_lines import YamlError, load
@@ -190,12 +191,8 @@ def relatives_notes(project: Project) -> Dict[str, str]:
     """Per topic, the note for relatives action_signpost sends after its
     answer (content/relatives.yml and the topic's `relatives_note`)."""
     spec = load(project.root / "content" / "relatives.yml")
-    notes = {}
-    for topic, entry in project.topics.items():
-        kind = (entry or {}).get("relatives_note")
-        if kind != "none":
-            notes[topic] = spec["topic_note"].format(topic=topic) if kind == "own" else spec["general_note"]
-    return notes
+    notes = {topic: note_response(topic, entry, spec) for topic, entry in project.topics.items()}
+    return {topic: note for topic, note in notes.items() if note}
 
 
 def relatives_problems(project: Project) -> Iterable[Problem]:
@@ -338,11 +335,11 @@ def _missing(text: str, numbers: Iterable[str], sites: Iterable[str]) -> List[st
 
 def _needed(organisations: Dict, kinds: Iterable[str], country: str) -> Tuple[List[str], List[str]]:
     """Numbers and sites of the urgent contacts of some kinds in a country."""
+    numbers = set().union(*(links.urgent_numbers(organisations, kind, country) for kind in kinds))
     ids = [o for kind in kinds for o in links.urgent(organisations, kind, country)]
-    numbers = sorted({n for o in ids for n in links.numbers_of(organisations[o])})
-    sites = sorted({links.normal_url(str(organisations[o][k])).split("/")[0]
-                    for o in ids for k in ("chat_url",) if organisations[o].get(k)})
-    return numbers, sites
+    sites = {links.normal_url(str(organisations[o]["chat_url"])).split("/")[0]
+             for o in ids if organisations[o].get("chat_url")}
+    return sorted(numbers), sorted(sites)
 
 
 def _countries(rules: Dict, organisations: Dict) -> List[str]:

@@ -150,15 +150,23 @@ def own_status(response: str, variant: Variant, signoffs: List[SignOff]) -> Tupl
     return "open", "not reviewed"
 
 
+def twin(response: Response, variant: Variant) -> Optional[Variant]:
+    """The language variant whose text a default variant repeats (a YAML
+    alias), if any."""
+    if variant.language is not None:
+        return None
+    return next((v for v in response.variants if v.language and v.text == variant.text), None)
+
+
 def status(response: Response, variant: Variant, signoffs: List[SignOff]) -> Tuple[str, str]:
     """The sign-off of a variant. The default variant usually repeats a
     language variant's text (a YAML alias): then it follows that row."""
     kind, words = own_status(response.name, variant, signoffs)
-    if variant.language is None and kind != "signed":
-        twin = next((v for v in response.variants if v.language and v.text == variant.text), None)
-        if twin is not None:
-            kind, words = own_status(response.name, twin, signoffs)
-            return kind, f"{words} (same text as {label(twin)})"
+    if kind != "signed":
+        twin_ = twin(response, variant)
+        if twin_ is not None:
+            kind, words = own_status(response.name, twin_, signoffs)
+            return kind, f"{words} (same text as {label(twin_)})"
     return kind, words
 
 
@@ -171,8 +179,8 @@ def score_cell(response: Response, variant: Variant) -> str:
     language variant it repeats, or not at all."""
     language = variant.language
     if language is None:
-        twin = next((v for v in response.variants if v.language and v.text == variant.text), None)
-        language = twin.language if twin else None
+        repeated = twin(response, variant)
+        language = repeated.language if repeated else None
     if language not in LANGUAGES:
         return "—"
     return f"{readability.score(variant.text, language).score:.1f} {FORMULA[language]}"

@@ -494,16 +494,13 @@ class SafetyRules:
         verbs = lambda name: self._within(context.get(name, []), *sentence)
         return bool(verbs("past_verb")) and not any(verbs(n) for n in ("present_verb", "present", "sudden"))
 
-    @staticmethod
-    def _told_in_past(sentence, context) -> bool:
+    def _told_in_past(self, sentence, context) -> bool:
         """A sentence of a story about back then: the message names a past
         time somewhere ("in 2021", "when I had sepsis") and no present one,
-        and the sentence has past verbs and no present verb ("I was shaking
-        so badly my teeth rattled"; not "my baby just had a fit")."""
+        and the sentence is in the past tense (`_narrative`)."""
         if not context.get("past") or any(context.get(name) for name in ("present", "sudden")):
             return False
-        within = lambda name: any(s >= sentence[0] and e <= sentence[1] for s, e in context.get(name, []))
-        return within("past_verb") and not within("present_verb")
+        return self._narrative(sentence, context)
 
     def _general(self, sentence, words, context) -> bool:
         """A question about signs in general that names nobody personally
