@@ -40,12 +40,14 @@ import yaml
 from components.paths import project_path
 from components.safety_outcome import CHECK, Outcome, decide
 from components.safety_rules import KINDS, SafetyRules, Verdict, merge_contexts, read_spec
-from components.safety_semantic import OTHER, SemanticMatch, SemanticNet, Thresholds, descriptions_of, sentences
+from components.safety_semantic import (OTHER, Head, SemanticMatch, SemanticNet, Thresholds, descriptions_of,
+                                        sentences)
 from components.sentence_encoder import load_encoder
 
 SPECS_FILE = "safety_patterns.json"
 NET_FILE = "safety_net.json"
 VECTORS_FILE = "safety_net.npy"
+HEAD_FILE = "safety_head.npz"
 SAFETY_FIELD = "safety"
 SIGN_ENTITY = "safety_sign"
 ABOUT_ENTITY = "crisis_about"
@@ -97,7 +99,8 @@ class SafetyDetector(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Store the pattern files and, with an encoder, the embedded
-        descriptions and training examples (the semantic net) in the model."""
+        descriptions and training examples (the semantic net) and the head
+        trained on them in the model."""
         specs = self._read_files(self.config)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / SPECS_FILE).write_text(json.dumps(specs, ensure_ascii=False), encoding="utf-8")
@@ -109,6 +112,8 @@ class SafetyDetector(GraphComponent):
                 kinds, signs, texts = (list(column) for column in zip(*rows))
                 vectors = load_encoder(self.config["encoder"]).embed(texts)
                 np.save(directory / VECTORS_FILE, vectors.astype(np.float16), allow_pickle=False)
+                head = Head.train(vectors, kinds)
+                np.savez(directory / HEAD_FILE, weights=head.weights, bias=head.bias)
                 (directory / NET_FILE).write_text(json.dumps({"kinds": kinds, "signs": signs, "texts": texts},
                                                              ensure_ascii=False), encoding="utf-8")
         return self._resource
@@ -126,8 +131,12 @@ class SafetyDetector(GraphComponent):
             if config["encoder"] and (directory / NET_FILE).exists():
                 stored = json.loads((directory / NET_FILE).read_text(encoding="utf-8"))
                 vectors = np.load(directory / VECTORS_FILE, allow_pickle=False)
+                head = None
+                if (directory / HEAD_FILE).exists():
+                    with np.load(directory / HEAD_FILE, allow_pickle=False) as stored_head:
+                        head = Head(stored_head["weights"], stored_head["bias"])
                 net = SemanticNet(load_encoder(config["encoder"]), vectors, stored["kinds"], stored["signs"],
-                                  stored["texts"], Thresholds(**config["thresholds"]))
+                                  stored["texts"], Thresholds(**config["thresholds"]), head)
         return cls(config, model_storage, resource, specs, net)
 
     # ------------------------------------------------------------------

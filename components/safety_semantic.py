@@ -9,7 +9,10 @@ and the share of the sentence's nearest neighbours (descriptions and
 training examples, weighted by similarity) that are of that kind. A very
 close description counts as the sign ("certain"); a closeish description
 that most neighbours agree with is a red flag "maybe" (the urgent check)
-or a crisis "likely". The encoder hardly sees negation ("she is eating
+or a crisis "likely". A small logistic head, trained on the same vectors
+(crisis / red_flag / other), reads a sentence as a whole rather than by
+its nearest few: a high crisis probability is a crisis "likely" too
+(passive wishes worded far from any single description). The encoder hardly sees negation ("she is eating
 again" sits next to "she is not eating"), so neighbours alone never send
 anyone to 999. The pattern files'
 context words still set a red-flag match aside when its sentence is about
@@ -44,6 +47,36 @@ class Thresholds:
     red_flag_close: float = 0.8
     check_close: float = 0.55
     check_share: float = 0.7
+    crisis_head: float = 1.01   # the head's crisis probability for "likely" (above 1: off)
+
+
+HEAD_CLASSES = (*KINDS, OTHER)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A linear softmax over the sentence vector: crisis / red_flag / other."""
+
+    weights: np.ndarray    # (classes, dimensions)
+    bias: np.ndarray       # (classes,)
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """One row per vector, columns in HEAD_CLASSES order."""
+        logits = vectors @ self.weights.T + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+    @classmethod
+    def train(cls, vectors: np.ndarray, kinds: Sequence[str], strength: float = 3.0) -> "Head":
+        """Multinomial logistic regression, classes balanced (there are far
+        more ordinary examples than crisis ones); deterministic."""
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=strength, max_iter=3000, class_weight="balanced")
+        model.fit(np.asarray(vectors, dtype=np.float32), np.asarray(kinds))
+        order = [list(model.classes_).index(kind) for kind in HEAD_CLASSES]
+        return cls(model.coef_[order].astype(np.float32), model.intercept_[order].astype(np.float32))
 
 
 @dataclass
@@ -61,12 +94,14 @@ class SemanticMatch:
     end: int
     description: str
     reason: Optional[str] = None   # why it does not count (past, lasting, negated, ...)
+    probability: float = 0.0       # the head's probability of this kind
 
     def as_dict(self) -> Dict[str, Any]:
         return {"kind": self.kind, "sign": self.sign, "level": self.level,
                 "similarity": round(self.similarity, 3), "share": round(self.share, 3),
                 "text": self.sentence, "start": self.start, "end": self.end,
-                "closest": self.description, "ignored_because": self.reason}
+                "probability": round(self.probability, 3), "closest": self.description,
+                "ignored_because": self.reason}
 
 
 def sentences(text: str) -> List[Tuple[int, int]]:
@@ -94,13 +129,14 @@ class SemanticNet:
     """Descriptions and training examples as unit vectors, and the encoder."""
 
     def __init__(self, encoder: Any, vectors: np.ndarray, kinds: Sequence[str], signs: Sequence[str],
-                 texts: Sequence[str], thresholds: Thresholds) -> None:
+                 texts: Sequence[str], thresholds: Thresholds, head: Optional[Head] = None) -> None:
         self.encoder = encoder
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.kinds = np.asarray(kinds)
         self.signs = list(signs)
         self.texts = list(texts)
         self.thresholds = thresholds
+        self.head = head
         self.described = {kind: np.flatnonzero((self.kinds == kind) & (np.asarray(self.signs) != ""))
                           for kind in KINDS}
 
@@ -109,7 +145,9 @@ class SemanticNet:
         spans = sentences(text)
         if not spans:
             return []
-        similarity = self.encoder.embed([text[s:e] for s, e in spans]) @ self.vectors.T
+        embedded = self.encoder.embed([text[s:e] for s, e in spans])
+        similarity = embedded @ self.vectors.T
+        probabilities = self.head.probabilities(embedded) if self.head else np.zeros((len(spans), len(HEAD_CLASSES)))
         k = min(self.thresholds.neighbours, similarity.shape[1])
         found = []
         for row, (start, end) in enumerate(spans):
@@ -122,15 +160,19 @@ class SemanticNet:
                 best = int(rows[np.argmax(similarity[row, rows])])
                 share = float(weights[self.kinds[near] == kind].sum()) / total
                 close = float(similarity[row, best])
-                found.append(SemanticMatch(kind, self.signs[best], close, share, self.level(kind, close, share),
-                                           text[start:end], start, end, self.texts[best]))
+                probability = float(probabilities[row, HEAD_CLASSES.index(kind)])
+                found.append(SemanticMatch(kind, self.signs[best], close, share,
+                                           self.level(kind, close, share, probability),
+                                           text[start:end], start, end, self.texts[best], probability=probability))
         return found
 
-    def level(self, kind: str, close: float, share: float) -> Optional[str]:
+    def level(self, kind: str, close: float, share: float, probability: float = 0.0) -> Optional[str]:
         """certain, likely (crisis) or maybe (red flag), or None."""
         t = self.thresholds
         if kind == "crisis":
-            return "certain" if close >= t.crisis_close else "likely" if share >= t.crisis_share else None
+            if close >= t.crisis_close:
+                return "certain"
+            return "likely" if share >= t.crisis_share or probability >= t.crisis_head else None
         if close >= t.red_flag_close:
             return "certain"
         return "maybe" if close >= t.check_close and share >= t.check_share else None

@@ -19,7 +19,7 @@ from tests.safety_eval import LANGUAGES, evaluate, independent, table
 # Issue 14's targets are 100% recall (999 or the urgent check) and the
 # crisis answer for every crisis message; these floors hold what the layer
 # reaches today (docs/safety-net.md), so that nothing slips back.
-FLOORS = {"red_flag_recall": 0.85, "crisis_recall": 0.70}
+FLOORS = {"red_flag_recall": 0.85, "crisis_recall": 0.80}
 CEILINGS = {"ordinary_false_alarms": 0.02, "hard_negative_false_alarms": 0.06, "hard_negative_checks": 0.15}
 NEAR = 0.8   # word-set overlap (Jaccard) from which two messages count as near-duplicates
 

@@ -10,7 +10,7 @@ import pytest
 
 from components.safety_outcome import decide
 from components.safety_rules import CHECK, Match, Verdict
-from components.safety_semantic import SemanticMatch, SemanticNet, Thresholds, sentences
+from components.safety_semantic import HEAD_CLASSES, Head, SemanticMatch, SemanticNet, Thresholds, sentences
 from components.sentence_encoder import load_encoder, normal
 
 
@@ -28,6 +28,22 @@ def test_levels_follow_the_thresholds() -> None:
     assert net.level("crisis", 0.8, 0.0) == "certain"
     assert net.level("crisis", 0.5, 0.6) == "likely"
     assert net.level("crisis", 0.5, 0.2) is None
+    assert net.level("crisis", 0.5, 0.2, probability=0.99) is None     # the head is off by default
+    headed = SemanticNet(None, np.zeros((1, 4)), ["other"], [""], [""], Thresholds(crisis_head=0.9))
+    assert headed.level("crisis", 0.5, 0.2, probability=0.95) == "likely"
+    assert headed.level("crisis", 0.5, 0.2, probability=0.85) is None
+
+
+def test_the_head_learns_the_three_kinds_and_gives_probabilities() -> None:
+    rng = np.random.default_rng(0)
+    centres = {"crisis": [1, 0, 0], "red_flag": [0, 1, 0], "other": [0, 0, 1]}
+    kinds = [kind for kind in centres for _ in range(30)]
+    vectors = np.array([centres[kind] for kind in kinds], dtype=np.float32) + rng.normal(0, 0.2, (90, 3))
+    head = Head.train(vectors, kinds)
+    probabilities = head.probabilities(np.array([[0.9, 0.1, 0.0], [0.0, 0.1, 0.9]], dtype=np.float32))
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert probabilities[0].argmax() == HEAD_CLASSES.index("crisis")
+    assert probabilities[1].argmax() == HEAD_CLASSES.index("other")
 
 
 def sem(kind: str, level, similarity: float = 0.6, start: int = 0, sign: str = "x", reason=None) -> SemanticMatch:
