@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import label, message, topics, user_country, user_language
+from base.content import label, message, topics, user_country, user_language
 from actions.signpost_actions import PERSON_TO_TALK_TO, send_signposts
 
 SUGGESTIONS = 2

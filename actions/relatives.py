@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, Optional, Pattern, Text
 
-from actions.content import relatives, topics
+from base.content import relatives, topics
 
 
 @lru_cache(maxsize=None)

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import message, user_language
+from base.content import message, user_language
 
 
 class ActionRestart(Action):

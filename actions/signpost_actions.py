@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clock
-from actions.content import label, message, topics, user_country, user_language
+from base.content import label, message, topics, user_country, user_language
 from actions.relatives import about_someone_close, note_for
 from actions.signposts import line_status, orgs_with_hours, render_list
 

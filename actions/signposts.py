@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
-from actions.content import organisations
+from base.content import organisations
 from actions.opening_hours import DAY_KEYS, opening_status
-from actions.content import label
+from base.content import label
 
 
 def describe_hours(hours: Dict[Text, Any], language: Text) -> Text:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clock
-from actions.content import (
+from base.content import (
     label, message, support_groups, support_groups_listed, user_country, user_language,
 )
 from actions.opening_hours import DAY_KEYS

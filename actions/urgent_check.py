@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import message, topics, user_country, user_language
+from base.content import message, topics, user_country, user_language
 from actions.menu_actions import menu_topics, topic_button
 from actions.signpost_actions import send_signposts
 

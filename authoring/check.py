@@ -24,9 +24,9 @@ from authoring.yaml_lines import YamlError, load
 
 MIN_TOPIC_EXAMPLES = 25          # distinct training examples per topic and language
 MIN_OTHER_EXAMPLES = 20          # for conversation and safety intents
-MIN_HELDOUT_EXAMPLES = 5         # held-out examples per topic and language (tests/nlu)
+MIN_HELDOUT_EXAMPLES = 5         # held-out examples per topic and language (eval/nlu)
 PLACEHOLDER = re.compile(r"\bTODO\b")
-PLACEHOLDER_FOLDERS = ("content", "data", "domain", "tests/stories", "tests/nlu")
+PLACEHOLDER_FOLDERS = ("content", "data", "domain", "eval/stories", "eval/nlu")
 BUILTIN_INTENTS = {"nlu_fallback", "restart", "session_start", "back"}
 # Set by the safety detector's fixed rules, never learnt from examples.
 DETECTOR_INTENTS = {"red_flag_check"}
@@ -84,9 +84,9 @@ def topic_problems(project: Project) -> Iterable[Problem]:
             kept = heldout.get(topic, {}).get(lang, [])
             if len(kept) < MIN_HELDOUT_EXAMPLES:
                 where = next((e.place for e in written.get(topic, {}).get(lang, []) if e.place.path.startswith(
-                    "tests/")), here)
+                    "eval/")), here)
                 yield problem(f"topic '{topic}' has {len(kept)} {LANGUAGE_NAMES[lang]} held-out examples, needs "
-                              f"at least {MIN_HELDOUT_EXAMPLES} (tests/nlu/heldout_{lang}.yml)", where)
+                              f"at least {MIN_HELDOUT_EXAMPLES} (eval/nlu/heldout_{lang}.yml)", where)
         yield from _answer_problems(project, topic, here)
         rules = [r for r in project.rules if topic in r.intents]
         if not any(not r.in_form for r in rules):
@@ -97,7 +97,7 @@ def topic_problems(project: Project) -> Iterable[Problem]:
         for lang in LANGUAGES:
             if lang not in told:
                 yield problem(f"topic '{topic}' has no {LANGUAGE_NAMES[lang]} test story "
-                              f"(tests/stories/topics_{lang}.yml, a story named '... ({lang})')")
+                              f"(eval/stories/topics_{lang}.yml, a story named '... ({lang})')")
     for name, place in project.intents.items():
         if place.path.startswith("domain/topics/") and name not in project.topics:
             yield Problem(place, f"topic '{name}' is not in the catalogue content/topics.yml", name)

@@ -8,11 +8,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from authoring.yaml_lines import LineDict, block_lines, load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 LANGUAGES = ("nl", "en")
 LANGUAGE_NAMES = {"nl": "Dutch", "en": "English"}
 ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]+\)")
@@ -165,8 +167,8 @@ class Project:
 
     @cached_property
     def heldout(self) -> List[Example]:
-        """Held-out examples of tests/nlu (never trained on)."""
-        return self._examples(self.files("tests/nlu", "heldout_*.yml"))
+        """Held-out examples of eval/nlu (never trained on)."""
+        return self._examples(self.files("eval/nlu", "heldout_*.yml"))
 
     @staticmethod
     def by_intent(examples: List[Example]) -> Dict[str, Dict[str, List[Example]]]:
@@ -200,8 +202,8 @@ class Project:
 
     @cached_property
     def test_stories(self) -> List[Conversation]:
-        """Test stories of tests/stories."""
-        return self._conversations(self.files("tests/stories"), "stories")
+        """Test stories of eval/stories."""
+        return self._conversations(self.files("eval/stories"), "stories")
 
     @cached_property
     def action_code(self) -> str:

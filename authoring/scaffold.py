@@ -6,8 +6,8 @@ It writes the NLU example files (data/nlu/nl|en/<id>.yml), the answer
 (domain/topics/<id>.yml) and adds the topic to content/topics.yml, the
 answer's sources to content/sources.yml (for the clinical review sheet), its two
 rules to data/rules/topics.yml, a test story per language to
-tests/stories/topics_<lang>.yml and held-out examples to
-tests/nlu/heldout_<lang>.yml. Every text to write is marked TODO; the
+eval/stories/topics_<lang>.yml and held-out examples to
+eval/nlu/heldout_<lang>.yml. Every text to write is marked TODO; the
 content check (`make check-content`) fails until none is left."""
 from __future__ import annotations
 
@@ -141,8 +141,8 @@ def scaffold(project: Project, topic: str, titles: Dict[str, str],
                  (root / "content" / "sources.yml", sources_block(topic)),
                  (root / "data" / "rules" / "topics.yml", rules_block(topic))]
     for lang in LANGUAGES:
-        additions += [(root / "tests" / "stories" / f"topics_{lang}.yml", story_block(topic, titles[lang], lang)),
-                      (root / "tests" / "nlu" / f"heldout_{lang}.yml", heldout_block(topic, titles[lang], lang))]
+        additions += [(root / "eval" / "stories" / f"topics_{lang}.yml", story_block(topic, titles[lang], lang)),
+                      (root / "eval" / "nlu" / f"heldout_{lang}.yml", heldout_block(topic, titles[lang], lang))]
     for path, text in additions:
         append(path, text)
         touched.append(path)

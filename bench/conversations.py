@@ -21,7 +21,7 @@ RED_FLAG_SHARE, CRISIS_SHARE, NEGATIVE_SHARE = 0.08, 0.04, 0.08
 
 
 def _heldout_texts(language: str) -> List[str]:
-    data = yaml.safe_load((ROOT / "tests" / "nlu" / f"heldout_{language}.yml").read_text())
+    data = yaml.safe_load((ROOT / "eval" / "nlu" / f"heldout_{language}.yml").read_text())
     texts = []
     for block in data["nlu"]:
         texts += [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
@@ -29,7 +29,7 @@ def _heldout_texts(language: str) -> List[str]:
 
 
 def _safety_texts(language: str) -> Dict[str, List[str]]:
-    data = yaml.safe_load((ROOT / "tests" / "safety" / f"cases_{language}.yml").read_text())
+    data = yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml").read_text())
     texts: Dict[str, List[str]] = {"red_flag": [], "crisis": [], "negative": []}
     for case in data["positives"]:
         texts[case["kind"]].append(case["text"])

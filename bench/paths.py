@@ -1,10 +1,12 @@
-"""Where the benchmark reads and writes; Rasa runs in components.paths.rasa_env()."""
+"""Where the benchmark reads and writes; Rasa runs in base.paths.rasa_env()."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from base.paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+
+ROOT = PROJECT_ROOT
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"            # models, data copies, logs (gitignored)
 RESULTS = BENCH / "results"      # JSON and PNG (gitignored)

@@ -20,7 +20,7 @@ from typing import Dict, List
 
 from bench import conversations, report, training
 from bench.paths import BASELINE_CONFIG, PROJECT_CONFIG, PYTHON, ROOT, WORK
-from components.paths import rasa_env
+from base.paths import rasa_env
 from bench.processes import PeakRss, tree_cpu_s
 from bench.servers import ActionServer, RasaServer
 

@@ -14,7 +14,7 @@ from typing import List
 
 from bench.paths import RASA, ROOT, WORK
 from bench.processes import PeakRss
-from components.paths import rasa_env
+from base.paths import rasa_env
 from ops.local import action_server_command, free_port, http_status, local_endpoints, new_secret, stop_group
 
 START_TIMEOUT = 600

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional
 import yaml
 
 from bench.paths import RASA, ROOT, WORK
-from components.paths import rasa_env
+from base.paths import rasa_env
 
 MODELS = WORK / "models"
 DATA = ROOT / "data"

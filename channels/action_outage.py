@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Dict, Iterator, List, Optional, Text
 
-from actions.content import message, user_country, user_language
+from base.content import message, user_country, user_language
 from actions.signposts import render_list
 
 PROCESSOR_LOGGER = "rasa.core.processor"

@@ -37,7 +37,7 @@ from sanic.response import HTTPResponse
 from channels.action_outage import outage_notice, watch_action_failures
 from channels.memory import freeze_startup_objects
 from channels.tracker_store import read_only_tracker
-from components.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
+from base.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
 
 logger = logging.getLogger(__name__)
 

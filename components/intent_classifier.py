@@ -1,6 +1,6 @@
 """Intent classifier: TF-IDF word and character n-grams + logistic regression.
 
-Chosen by measurement on the held-out set (tests/nlu/), against Rasa's own
+Chosen by measurement on the held-out set (eval/nlu/), against Rasa's own
 LogisticRegressionClassifier on count vectors: sublinear TF-IDF of word
 1-2-grams and character 2-5-grams within word boundaries is robust to the
 typos, compounds and mixed Dutch/English that users type, and needs no

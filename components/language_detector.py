@@ -34,8 +34,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
-from components.paths import project_path
+from base.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
+from base.paths import project_path
 
 SWITCH_INTENT = "switch_language"
 LANGUAGE_NAMES = {

@@ -37,7 +37,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import numpy as np
 import yaml
 
-from components.paths import project_path
+from base.paths import project_path
 from components.safety_outcome import CHECK, Outcome, decide
 from components.safety_rules import KINDS, SafetyRules, Verdict, merge_contexts, read_spec
 from components.safety_semantic import (OTHER, Head, SemanticMatch, SemanticNet, Thresholds, descriptions_of,

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING, List
 
-from components.paths import PROJECT_ROOT
+from base.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from rasa.utils.endpoints import EndpointConfig

@@ -29,12 +29,14 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Dict, List, Optional, Sequence
 
-from components.paths import rasa_env
+from base.paths import rasa_env
 from ops.local import action_server_command, http_status, new_secret
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 DEPLOY = ROOT / "deploy"
 ENDPOINTS = DEPLOY / "endpoints.yml"
 NGINX_TEMPLATE = DEPLOY / "nginx" / "sepsis.conf.template"

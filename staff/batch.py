@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
 from rasa.core.agent import Agent
 
 from channels.rest import MAX_MESSAGE_CHARS
-from components.paths import rasa_env
+from base.paths import rasa_env
 from staff.engine import SAFETY_KINDS, Check, action_server_status, check_message, locale
 from staff.settings import ROOT, StaffSettings
 
@@ -116,7 +116,7 @@ def _row(line: int, values: Dict[Text, Text], known: set) -> tuple:
 
 
 def rows_from_nlu(paths: Sequence[Path]) -> List[Row]:
-    """Rows from Rasa NLU files (e.g. tests/nlu/heldout_nl.yml): every
+    """Rows from Rasa NLU files (e.g. eval/nlu/heldout_nl.yml): every
     example with its intent as the expected topic, the language from the
     intent's metadata or else the file name (..._nl.yml)."""
     import yaml

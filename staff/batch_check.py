@@ -6,7 +6,7 @@
 The CSV has a header and the columns text,language[,expected][,country]
 (expected: the topic it should get; country: NL/UK, default from the
 language). --from-nlu reads Rasa NLU files instead (default the held-out
-sets tests/nlu/heldout_{en,nl}.yml). Writes report.html (self-contained),
+sets eval/nlu/heldout_{en,nl}.yml). Writes report.html (self-contained),
 report.csv and rasa test nlu's intent_confusion_matrix.png and
 intent_histogram.png to --out, and prints the summary.
 

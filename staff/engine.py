@@ -27,7 +27,7 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.rest import WholeMessageOutputChannel, payload_with_locale
-from components.locale import COUNTRY_FOR_LANGUAGE, normalise_country, normalise_language
+from base.locale import COUNTRY_FOR_LANGUAGE, normalise_country, normalise_language
 
 INPUT_CHANNEL = "staff_console"
 SENDER_PREFIX = "staff-check-"

@@ -1,16 +1,18 @@
 """Held-out NLU evaluation: per-language intent accuracy of a trained model
-on tests/nlu/heldout_<lang>.yml (never used for training)."""
+on eval/nlu/heldout_<lang>.yml (never used for training)."""
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Dict, List, Tuple
 
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
-HELDOUT_DIR = Path(__file__).resolve().parent.parent / "tests" / "nlu"
+HELDOUT_DIR = PROJECT_ROOT / "eval" / "nlu"
 LANGUAGES = ("nl", "en")
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.paths import PROJECT_ROOT
+
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 SETTINGS_FILE = ROOT / "content" / "staff.yml"
 
 

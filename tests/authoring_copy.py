@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-CONTENT_PARTS = ("config.yml", "content", "domain", "data", "actions", "tests/stories", "tests/nlu")
+CONTENT_PARTS = ("config.yml", "content", "domain", "data", "actions", "eval/stories", "eval/nlu")
 
 
 def copy_project(target: Path) -> Path:

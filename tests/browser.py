@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Any, Dict
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Any, Dict
 
 import pytest
 
-from components.paths import rasa_env
+from base.paths import rasa_env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 SHARED = ROOT.parent / "shared"
 HELDOUT_RESULTS: Dict[str, Any] = {}
 SAFETY_RESULTS: Dict[str, Any] = {}
@@ -76,13 +78,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """Print the held-out NLU accuracy and the safety detector's recall and
     false-alarm rate per language, when they were measured."""
     if SAFETY_RESULTS:
-        terminalreporter.section("safety detector (tests/safety/cases_<lang>.yml)")
+        terminalreporter.section("safety detector (eval/safety/cases_<lang>.yml)")
         for language, r in SAFETY_RESULTS.items():
             terminalreporter.write_line(
                 f"{language}: recall {r['recall']:.1%} on {r['positives']} positives, "
                 f"false alarms {r['false_alarms']:.1%} on {r['negatives']} negatives")
     if INDEPENDENT_SAFETY_RESULTS:
-        terminalreporter.section("safety layer on the independent sets (tests/safety/independent_<lang>.yml)")
+        terminalreporter.section("safety layer on the independent sets (eval/safety/independent_<lang>.yml)")
         for line in INDEPENDENT_SAFETY_RESULTS["table"]:
             terminalreporter.write_line(line)
     if AXE_RESULTS:
@@ -91,7 +93,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             f"{AXE_RESULTS['passes']} rules passed, {AXE_RESULTS['incomplete']} need a manual check, "
             f"{len(AXE_RESULTS['violations'])} violations: {AXE_RESULTS['violations']}")
     if HELDOUT_RESULTS:
-        terminalreporter.section("held-out NLU accuracy (tests/nlu, never trained on)")
+        terminalreporter.section("held-out NLU accuracy (eval/nlu, never trained on)")
         for language, result in HELDOUT_RESULTS.items():
             terminalreporter.write_line(
                 f"{language}: {result['accuracy']:.1%} intent accuracy on {result['n']} examples")

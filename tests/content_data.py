@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Dict
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 
 def read_yaml(path: Path) -> Dict:

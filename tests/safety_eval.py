@@ -1,6 +1,6 @@
 """The safety layer measured on messages written apart from it: the
-independent sets (tests/safety/independent_<lang>.yml: red flags, crisis,
-hard negatives) and the ordinary held-out messages (tests/nlu/), each run
+independent sets (eval/safety/independent_<lang>.yml: red flags, crisis,
+hard negatives) and the ordinary held-out messages (eval/nlu/), each run
 through the trained model. Used by tests/test_safety_independent.py and,
 for a table, by `python -m tests.safety_eval [MODEL]`."""
 from __future__ import annotations
@@ -9,11 +9,13 @@ import asyncio
 import sys
 from collections import Counter
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Any, Dict, List
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 LANGUAGES = ("nl", "en")
 ESCALATIONS = ("red_flag", "crisis")
 # What counts as caught: a red flag told in the past tense gets the urgent
@@ -23,12 +25,12 @@ ACCEPTED = {"red_flag": ("red_flag", "red_flag_check"), "crisis": ("crisis",)}
 
 def independent(language: str) -> Dict[str, List[Dict[str, Any]]]:
     """The independent set of a language."""
-    return yaml.safe_load((ROOT / "tests" / "safety" / f"independent_{language}.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((ROOT / "eval" / "safety" / f"independent_{language}.yml").read_text(encoding="utf-8"))
 
 
 def ordinary(language: str) -> List[str]:
     """Held-out messages of every intent but red_flag and crisis."""
-    data = yaml.safe_load((ROOT / "tests" / "nlu" / f"heldout_{language}.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "eval" / "nlu" / f"heldout_{language}.yml").read_text(encoding="utf-8"))
     return [line.strip()[2:].strip() for block in data["nlu"] if block["intent"] not in ESCALATIONS
             for line in block["examples"].splitlines() if line.strip().startswith("- ")]
 

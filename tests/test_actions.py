@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions import clock
-from actions.content import message, organisations, topics
+from base.content import message, organisations, topics
 from actions.menu_actions import ActionShowMenu, ActionSuggestTopics, menu_topics
 from actions.restart import ActionRestart
 from actions.signpost_actions import ActionOfferHelpline, ActionSignpost

@@ -11,11 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from base.paths import PROJECT_ROOT
+
 import pytest
 
 from security import audit_report as ar
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 IGNORE_FILE = ROOT / "security" / "audit-ignore.txt"
 SECURITY_DOC = ROOT / "docs" / "security.md"
 ALL_SKIPPED = ROOT / "tests" / "audit" / "pip_audit_pypi_all_skipped.json"

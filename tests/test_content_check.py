@@ -81,7 +81,7 @@ def unknown_link(root: Path) -> str:
 
 
 def drop_dutch_story(root: Path) -> str:
-    path = root / "tests/stories/topics_nl.yml"
+    path = root / "eval/stories/topics_nl.yml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"- story: sepsis_causes \(nl\)\n(?:  .*\n)+", "", text), encoding="utf-8")
     line = line_of(root / "content/topics.yml", "  sepsis_causes:")

@@ -55,7 +55,7 @@ def test_safety_patterns_never_crash_and_are_deterministic(text: str) -> None:
 
 
 POSITIVES = [(case["text"], case["kind"]) for language in ("nl", "en")
-             for case in yaml.safe_load((ROOT / "tests" / "safety" / f"cases_{language}.yml")
+             for case in yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml")
                                         .read_text(encoding="utf-8"))["positives"]]
 NOISE = st.text(alphabet="🙂😢🙏💔❤️ \t\n!…", max_size=8)
 

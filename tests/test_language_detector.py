@@ -7,7 +7,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.language_detector import LanguageDetector
-from components.locale import normalise_country, normalise_language
+from base.locale import normalise_country, normalise_language
 
 DETECTOR = LanguageDetector({})
 

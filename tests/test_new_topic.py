@@ -116,8 +116,8 @@ def project(tmp_path_factory) -> Path:
     assert unfinished.returncode == 1 and "TODO left" in unfinished.stdout
     for language in ("nl", "en"):
         fill_todos(root / "data" / "nlu" / language / f"{TOPIC}.yml", iter(EXAMPLES[language]))
-        fill_todos(root / "tests" / "nlu" / f"heldout_{language}.yml", iter(HELDOUT[language]))
-        fill_todos(root / "tests" / "stories" / f"topics_{language}.yml", iter([STORY[language]]))
+        fill_todos(root / "eval" / "nlu" / f"heldout_{language}.yml", iter(HELDOUT[language]))
+        fill_todos(root / "eval" / "stories" / f"topics_{language}.yml", iter([STORY[language]]))
     fill_answer(root / "domain" / "topics" / f"{TOPIC}.yml")
     fill_sources(root / "content" / "sources.yml")
     return root

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.content import organisations
+from base.content import organisations
 from actions.opening_hours import opening_status
 
 HOURS = organisations()["sepsis_trust_helpline"]["hours"]

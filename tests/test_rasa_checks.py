@@ -1,5 +1,5 @@
 """Rasa's own checks: the data validates without a single warning, and every
-test story (tests/stories) is predicted exactly, with
+test story (eval/stories) is predicted exactly, with
 --fail-on-prediction-errors."""
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_data_validates_without_warnings() -> None:
 
 def test_every_test_story_passes(model_path: Path, tmp_path: Path) -> None:
     result = subprocess.run(
-        [RASA, "test", "core", "--model", str(model_path), "--stories", "tests/stories",
+        [RASA, "test", "core", "--model", str(model_path), "--stories", "eval/stories",
          "--fail-on-prediction-errors", "--out", str(tmp_path)],
         cwd=ROOT, env=rasa_env(), capture_output=True, text=True,
     )

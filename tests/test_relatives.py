@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions.content import topics
-from actions.content import relatives
+from base.content import topics
+from base.content import relatives
 from actions.relatives import about_someone_close, note_for
 from actions.signpost_actions import ActionSignpost
 from tests.content_data import domain

@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import string
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from typing import Dict, List, Optional, Tuple
 
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 DOMAIN = Domain.load(str(ROOT / "domain"))
 MESSAGES = yaml.safe_load((ROOT / "content" / "messages.yml").read_text(encoding="utf-8"))
 COMBINATIONS = set(itertools.product(("nl", "en"), ("NL", "UK")))

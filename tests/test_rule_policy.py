@@ -27,7 +27,7 @@ def policy(agent) -> IndexedRulePolicy:
 def conversation_states(policy) -> List[list]:
     """The states the policy sees at every turn of the training rules and the test stories."""
     importer = TrainingDataImporter.load_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain"), [str(ROOT / "data"), str(ROOT / "tests" / "stories")])
+        str(ROOT / "config.yml"), str(ROOT / "domain"), [str(ROOT / "data"), str(ROOT / "eval" / "stories")])
     domain = importer.get_domain()
     trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0).generate()
     rule_only = policy._get_rule_only_data()

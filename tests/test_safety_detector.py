@@ -1,4 +1,4 @@
-"""The deterministic safety layer: table-driven over tests/safety/cases_<lang>.yml
+"""The deterministic safety layer: table-driven over eval/safety/cases_<lang>.yml
 (every positive must escalate; recall and false-alarm rate are printed per
 language), the policy's context rules, the pattern notation, and the Rasa
 component's effect on a parsed message."""
@@ -16,7 +16,7 @@ from tests.conftest import ROOT, SAFETY_RESULTS
 from tests.safety_eval import ACCEPTED
 
 RULES = load_all(ROOT / "data" / "safety")
-CASES = {lang: yaml.safe_load((ROOT / "tests" / "safety" / f"cases_{lang}.yml").read_text(encoding="utf-8"))
+CASES = {lang: yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{lang}.yml").read_text(encoding="utf-8"))
          for lang in ("nl", "en")}
 MAX_FALSE_ALARM_RATE = 0.05
 

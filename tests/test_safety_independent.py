@@ -1,4 +1,4 @@
-"""The safety layer on messages written apart from it (tests/safety/
+"""The safety layer on messages written apart from it (eval/safety/
 independent_<lang>.yml, each entry in its own words, many modelled on a
 public post whose address it names) and on the ordinary held-out messages.
 The figures are printed at the end of the run (docs/safety-net.md has the
@@ -74,9 +74,9 @@ def training_and_pattern_texts(language: str) -> List[str]:
     for path in (ROOT / "data" / "nlu" / language).glob("*.yml"):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             texts += [l.strip()[2:] for l in (block.get("examples") or "").splitlines() if l.strip().startswith("- ")]
-    cases = yaml.safe_load((ROOT / "tests" / "safety" / f"cases_{language}.yml").read_text(encoding="utf-8"))
+    cases = yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml").read_text(encoding="utf-8"))
     texts += [c["text"] for section in ("positives", "negatives") for c in cases[section]]
-    tuning = yaml.safe_load((ROOT / "tests" / "safety" / f"tuning_{language}.yml").read_text(encoding="utf-8"))
+    tuning = yaml.safe_load((ROOT / "eval" / "safety" / f"tuning_{language}.yml").read_text(encoding="utf-8"))
     texts += [c["text"] for section in ("red_flag", "crisis", "hard_negatives") for c in tuning[section]]
     descriptions = yaml.safe_load((ROOT / "data" / "safety" / "descriptions.yml").read_text(encoding="utf-8"))
     texts += [d for kind in ("red_flag", "crisis") for sign in descriptions[kind].values()

@@ -68,12 +68,12 @@ def compare(language: str, text: str) -> None:
 def corpus() -> List[str]:
     """Every example text in the project: training, held-out, safety cases."""
     texts: List[str] = []
-    for path in sorted((ROOT / "data" / "nlu").rglob("*.yml")) + sorted((ROOT / "tests" / "nlu").glob("*.yml")):
+    for path in sorted((ROOT / "data" / "nlu").rglob("*.yml")) + sorted((ROOT / "eval" / "nlu").glob("*.yml")):
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             texts += [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
                       for line in str(item.get("examples", "")).splitlines() if line.startswith("- ")]
     for language in ("nl", "en"):
-        cases = yaml.safe_load((ROOT / "tests" / "safety" / f"cases_{language}.yml").read_text(encoding="utf-8"))
+        cases = yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml").read_text(encoding="utf-8"))
         texts += [case["text"] for part in ("positives", "negatives") for case in cases[part]]
     return texts
 

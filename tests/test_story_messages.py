@@ -20,7 +20,7 @@ def typed_messages() -> List[Tuple[str, str, str]]:
     """(story, text, intent) of every typed user message of FILES."""
     found = []
     for name in FILES:
-        for story in yaml.safe_load((ROOT / "tests" / "stories" / name).read_text(encoding="utf-8"))["stories"]:
+        for story in yaml.safe_load((ROOT / "eval" / "stories" / name).read_text(encoding="utf-8"))["stories"]:
             for step in story["steps"]:
                 text = (step.get("user") or "").strip()
                 if text and not text.startswith("/"):

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from actions import clock, content
-from actions.content import message, support_groups, support_groups_listed
+from actions import clock
+from base import content
+from base.content import message, support_groups, support_groups_listed
 from actions.support_group_actions import (
     ActionFindSupportGroup, describe_meeting, group_answer, meeting_date, next_meeting, uk_today,
 )

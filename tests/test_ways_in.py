@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+
+from base.paths import PROJECT_ROOT
 from zoneinfo import ZoneInfo
 
 import pytest
 from rasa.shared.core.domain import Domain
 
 from actions import clock
-from actions.content import label, message, topics
+from base.content import label, message, topics
 from actions.menu_actions import WAYS_IN, ActionShowMenu, ActionSuggestTopics
 from tests.trackers import run, tracker
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 DOMAIN = Domain.load(str(ROOT / "domain"))
 LANGUAGES = ("en", "nl")
 WAY_IN_TITLES = {"en": {"/carers": "I'm caring for someone", "/bereavement": "I lost someone"},

@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from actions.content import organisations
+from base.content import organisations
 from channels.action_outage import (NOTICE_RESPONSE, PROCESSOR_LOGGER, outage_notice,
                                     watch_action_failures)
 

@@ -34,7 +34,7 @@ def new_sender(what: str) -> str:
 
 
 def first_positive(language: str, kind: str) -> str:
-    cases = yaml.safe_load((ROOT / "tests" / "safety" / f"cases_{language}.yml").read_text())
+    cases = yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml").read_text())
     return next(case["text"] for case in cases["positives"] if case["kind"] == kind)
 
 

@@ -7,8 +7,8 @@ from typing import Any, Dict, List, Text
 
 import yaml
 
-from components.locale import COUNTRY_FOR_LANGUAGE
-from components.paths import CONTENT_DIR
+from base.locale import COUNTRY_FOR_LANGUAGE
+from base.paths import CONTENT_DIR
 
 LANGUAGES = ("nl", "en")
 
