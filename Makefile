@@ -1,11 +1,14 @@
 # The two commands of the README. Both set everything up on a fresh machine.
-.PHONY: run test test-fast train setup prod prod-stop bench new-topic check-content review-sheet audit batch-check
+.PHONY: run test test-fast check train setup prod prod-stop bench new-topic check-content review-sheet audit batch-check
 
 run:    ## install what is missing, train if needed, start the assistant
 	@bash scripts/run.sh
 
 test:   ## install what is missing, train if needed, run every test
 	@bash scripts/test.sh
+
+check:  ## ruff (lint, format) and mypy on the project's packages; `make test` runs it first
+	@bash scripts/check.sh
 
 test-fast:  ## the tests that need no model, server or browser (about a minute): pytest -m "not slow"
 	@bash scripts/setup.sh

@@ -1,4 +1,5 @@
 """The current time, in one place so tests can replace it."""
+
 from datetime import datetime, timezone
 
 

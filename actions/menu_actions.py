@@ -1,4 +1,5 @@
 """The topic menu, and topic suggestions when the assistant is unsure."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -6,8 +7,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from base.content import label, message, topics, user_country, user_language
 from actions.signpost_actions import PERSON_TO_TALK_TO, send_signposts
+from base.content import label, message, topics, user_country, user_language
 
 SUGGESTIONS = 2
 # Ways in for relatives and bereaved people: their topic and the label of

@@ -1,5 +1,6 @@
 """Is a message about someone close to the writer, and which note for
 relatives follows a topic's answer then (content/relatives.yml)."""
+
 from __future__ import annotations
 
 import re

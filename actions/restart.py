@@ -1,4 +1,5 @@
 """Restart: say so in the conversation's language, then forget the conversation."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -17,8 +18,6 @@ class ActionRestart(Action):
     def name(self) -> Text:
         return "action_restart"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(text=message("start_again", user_language(tracker)))
         return [Restarted()]

@@ -1,16 +1,17 @@
 """Actions that point the user to organisations: after a topic answer, and
 when an answer did not help."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Sequence, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clock
-from base.content import label, message, topics, user_country, user_language
 from actions.relatives import about_someone_close, note_for
-from actions.signposts import line_status, orgs_with_hours, render_list
+from base.content import label, message, topics, user_country, user_language
+from base.signposts import line_status, orgs_with_hours, render_list
 
 # After "did this help? - no", and in the fallback: who to talk to.
 PERSON_TO_TALK_TO = {"UK": ["sepsis_trust_helpline"], "NL": ["sepsis_en_daarna"]}
@@ -19,8 +20,11 @@ WHILE_CLOSED = {"UK": ["nhs_111", "samaritans"], "NL": ["huisarts", "zelfmoordpr
 
 
 def send_signposts(
-    dispatcher: CollectingDispatcher, org_ids: List[Text], language: Text, country: Text,
-    buttons: List[Dict[Text, Text]] = (),
+    dispatcher: CollectingDispatcher,
+    org_ids: List[Text],
+    language: Text,
+    country: Text,
+    buttons: Sequence[Dict[Text, Text]] = (),
 ) -> None:
     """Send the list of organisations, then the open/closed status of any line."""
     if not org_ids:
@@ -30,7 +34,10 @@ def send_signposts(
         buttons=list(buttons),
     )
     for org_id in orgs_with_hours(org_ids):
-        key, values = line_status(org_id, clock.now(), language)
+        status = line_status(org_id, clock.now(), language)
+        if status is None:
+            continue
+        key, values = status
         if key == "line_closed_now":
             values["alternatives"] = render_list(WHILE_CLOSED[country], language)
         dispatcher.utter_message(text=message(key, language, **values))
@@ -47,7 +54,7 @@ class ActionSignpost(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        topic_id = (tracker.latest_message.get("intent") or {}).get("name")
+        topic_id = (tracker.latest_message.get("intent") or {}).get("name") or ""
         topic = topics().get(topic_id)
         if topic is None:
             return []

@@ -2,6 +2,7 @@
 answer naming the listed local group (or the forum and online groups).
 Users in the Netherlands are not asked for a postcode: they get Dutch peer
 contact straight away."""
+
 from __future__ import annotations
 
 import re
@@ -15,15 +16,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clock
-from base.content import (
-    label, message, support_groups, support_groups_listed, user_country, user_language,
-)
-from actions.opening_hours import DAY_KEYS
 from actions.signpost_actions import send_signposts
-
-POSTCODE = re.compile(
-    r"\b([A-Z]{1,2})([0-9][A-Z0-9]?)(?:\s*([0-9][A-Z]{2}))?\b", re.IGNORECASE
+from base.content import (
+    label,
+    message,
+    support_groups,
+    support_groups_listed,
+    user_country,
+    user_language,
 )
+from base.opening_hours import DAY_KEYS
+
+POSTCODE = re.compile(r"\b([A-Z]{1,2})([0-9][A-Z0-9]?)(?:\s*([0-9][A-Z]{2}))?\b", re.IGNORECASE)
 ONLINE = {"UK": ["sepsis_trust_forum", "facebook_groups_uk"], "NL": ["sepsis_en_daarna", "peer_group_nl"]}
 # Where to check a listed group's place and date before going.
 CHECK_WITH = ["sepsis_trust_helpline"]
@@ -45,7 +49,8 @@ def parse_postcode(text: Any) -> Optional[Text]:
 
 def postcode_area(postcode: Text) -> Text:
     """The letters at the start of a postcode ('BN3 3WR' -> 'BN')."""
-    return re.match(r"[A-Z]+", postcode.upper()).group(0)
+    found = re.match(r"[A-Z]+", postcode.upper())
+    return found.group(0) if found else ""
 
 
 def group_for(postcode: Text) -> Optional[Dict[Text, Any]]:
@@ -76,8 +81,9 @@ def next_meeting(group: Dict[Text, Any], today: date) -> Optional[Dict[Text, Any
 def describe_meeting(meeting: Dict[Text, Any], language: Text) -> Text:
     """'Wednesday 20 June 2029, 18:30-20:30 UK time' in the given language."""
     day = meeting_date(meeting)
-    text = (f"{label(DAY_KEYS[day.weekday()], language)} {day.day} "
-            f"{label(MONTH_KEYS[day.month - 1], language)} {day.year}")
+    text = (
+        f"{label(DAY_KEYS[day.weekday()], language)} {day.day} {label(MONTH_KEYS[day.month - 1], language)} {day.year}"
+    )
     if meeting.get("time"):
         text += f", {meeting['time']} {label('uk_time', language)}"
     return text
@@ -86,12 +92,19 @@ def describe_meeting(meeting: Dict[Text, Any], language: Text) -> Text:
 def group_answer(group: Dict[Text, Any], postcode: Text, language: Text, today: date) -> Text:
     """What was listed for the group and when, the next listed meeting only if
     it is still to come, and the advice to check before going."""
-    parts = [message("support_group_found", language, postcode=postcode, group_name=group["name"],
-                     venue=group["venue"], year=support_groups_listed()["year"])]
+    parts = [
+        message(
+            "support_group_found",
+            language,
+            postcode=postcode,
+            group_name=group["name"],
+            venue=group["venue"],
+            year=support_groups_listed()["year"],
+        )
+    ]
     meeting = next_meeting(group, today)
     if meeting:
-        parts.append(message("support_group_next_meeting", language,
-                             meeting=describe_meeting(meeting, language)))
+        parts.append(message("support_group_next_meeting", language, meeting=describe_meeting(meeting, language)))
     parts.append(message("support_group_check", language))
     return " ".join(parts)
 
@@ -103,14 +116,20 @@ class ValidateSupportGroupForm(FormValidationAction):
         return "validate_support_group_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-        tracker: Tracker, domain: DomainDict,
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
     ) -> List[Text]:
         return [] if user_country(tracker) == "NL" else domain_slots
 
     def validate_postcode(
-        self, slot_value: Any, dispatcher: CollectingDispatcher,
-        tracker: Tracker, domain: DomainDict,
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
     ) -> Dict[Text, Any]:
         postcode = parse_postcode(slot_value)
         if postcode is None:
@@ -125,9 +144,7 @@ class ActionFindSupportGroup(Action):
     def name(self) -> Text:
         return "action_find_support_group"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         language, country = user_language(tracker), user_country(tracker)
         if country == "NL":
             dispatcher.utter_message(text=message("support_group_nl", language))
@@ -150,8 +167,6 @@ class ActionAskPostcode(Action):
     def name(self) -> Text:
         return "action_ask_postcode"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         dispatcher.utter_message(text=message("ask_postcode", user_language(tracker)))
         return []

@@ -2,6 +2,7 @@
 past, or it has gone on for a while": the information topic the message
 was about (slot pending_topic, set by the safety detector), with its
 signposts; the menu when there was none."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -10,9 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from base.content import message, topics, user_country, user_language
 from actions.menu_actions import menu_topics, topic_button
 from actions.signpost_actions import send_signposts
+from base.content import message, topics, user_country, user_language
 
 
 class ActionAnswerPendingTopic(Action):

@@ -6,6 +6,7 @@
 
 Each problem names the file and line to fix. The tests call `problems()`,
 so this is the one implementation of these rules."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,9 +23,9 @@ from authoring import links, readability, review_sheet
 from authoring.project import LANGUAGE_NAMES, LANGUAGES, ROOT, Place, Project, Response, Variant, plain
 from authoring.yaml_lines import YamlError, load
 
-MIN_TOPIC_EXAMPLES = 25          # distinct training examples per topic and language
-MIN_OTHER_EXAMPLES = 20          # for conversation and safety intents
-MIN_HELDOUT_EXAMPLES = 5         # held-out examples per topic and language (eval/nlu)
+MIN_TOPIC_EXAMPLES = 25  # distinct training examples per topic and language
+MIN_OTHER_EXAMPLES = 20  # for conversation and safety intents
+MIN_HELDOUT_EXAMPLES = 5  # held-out examples per topic and language (eval/nlu)
 PLACEHOLDER = re.compile(r"\bTODO\b")
 PLACEHOLDER_FOLDERS = ("content", "data", "domain", "eval/stories", "eval/nlu")
 BUILTIN_INTENTS = {"nlu_fallback", "restart", "session_start", "back"}
@@ -35,6 +36,7 @@ DETECTOR_INTENTS = {"red_flag_check"}
 @dataclass(frozen=True)
 class Problem:
     """One thing to fix: where, what, and the topic or name it is about."""
+
     place: Place
     message: str
     subject: str = ""
@@ -54,12 +56,12 @@ def topic_problems(project: Project) -> Iterable[Problem]:
     rules, test stories and held-out examples in both languages."""
     examples = project.by_intent([e for e in project.examples if not PLACEHOLDER.search(e.text)])
     heldout = project.by_intent([e for e in project.heldout if not PLACEHOLDER.search(e.text)])
-    written = project.by_intent(project.examples + project.heldout)   # with placeholders: for the line
+    written = project.by_intent(project.examples + project.heldout)  # with placeholders: for the line
     orgs = project.organisations
     for topic, spec in project.topics.items():
         here = project.topic_place(topic)
 
-        def problem(message: str, place: Place = here) -> Problem:
+        def problem(message: str, place: Place = here, topic: str = topic) -> Problem:
             return Problem(place, message, topic)
 
         for lang in LANGUAGES:
@@ -77,27 +79,39 @@ def topic_problems(project: Project) -> Iterable[Problem]:
             mine = examples.get(topic, {}).get(lang, [])
             count = len({plain(e.text) for e in mine})
             if count < MIN_TOPIC_EXAMPLES:
-                where = next((e.place for e in written.get(topic, {}).get(lang, []) if e.place.path.startswith(
-                    "data/")), here)
-                yield problem(f"topic '{topic}' has {count} {LANGUAGE_NAMES[lang]} examples, needs at least "
-                              f"{MIN_TOPIC_EXAMPLES} (data/nlu/{lang}/{topic}.yml)", where)
+                where = next(
+                    (e.place for e in written.get(topic, {}).get(lang, []) if e.place.path.startswith("data/")), here
+                )
+                yield problem(
+                    f"topic '{topic}' has {count} {LANGUAGE_NAMES[lang]} examples, needs at least "
+                    f"{MIN_TOPIC_EXAMPLES} (data/nlu/{lang}/{topic}.yml)",
+                    where,
+                )
             kept = heldout.get(topic, {}).get(lang, [])
             if len(kept) < MIN_HELDOUT_EXAMPLES:
-                where = next((e.place for e in written.get(topic, {}).get(lang, []) if e.place.path.startswith(
-                    "eval/")), here)
-                yield problem(f"topic '{topic}' has {len(kept)} {LANGUAGE_NAMES[lang]} held-out examples, needs "
-                              f"at least {MIN_HELDOUT_EXAMPLES} (eval/nlu/heldout_{lang}.yml)", where)
+                where = next(
+                    (e.place for e in written.get(topic, {}).get(lang, []) if e.place.path.startswith("eval/")), here
+                )
+                yield problem(
+                    f"topic '{topic}' has {len(kept)} {LANGUAGE_NAMES[lang]} held-out examples, needs "
+                    f"at least {MIN_HELDOUT_EXAMPLES} (eval/nlu/heldout_{lang}.yml)",
+                    where,
+                )
         yield from _answer_problems(project, topic, here)
         rules = [r for r in project.rules if topic in r.intents]
         if not any(not r.in_form for r in rules):
             yield problem(f"topic '{topic}' has no rule that answers it (data/rules/topics.yml)")
         if not any(r.in_form for r in rules):
-            yield problem(f"topic '{topic}' has no rule that answers it inside the group finder (data/rules/topics.yml)")
+            yield problem(
+                f"topic '{topic}' has no rule that answers it inside the group finder (data/rules/topics.yml)"
+            )
         told = {s.language for s in project.test_stories if topic in s.intents}
         for lang in LANGUAGES:
             if lang not in told:
-                yield problem(f"topic '{topic}' has no {LANGUAGE_NAMES[lang]} test story "
-                              f"(eval/stories/topics_{lang}.yml, a story named '... ({lang})')")
+                yield problem(
+                    f"topic '{topic}' has no {LANGUAGE_NAMES[lang]} test story "
+                    f"(eval/stories/topics_{lang}.yml, a story named '... ({lang})')"
+                )
     for name, place in project.intents.items():
         if place.path.startswith("domain/topics/") and name not in project.topics:
             yield Problem(place, f"topic '{name}' is not in the catalogue content/topics.yml", name)
@@ -111,8 +125,9 @@ def _answer_problems(project: Project, topic: str, here: Place) -> Iterable[Prob
     for lang in LANGUAGES:
         texts = [v.text for v in response.variants if v.language == lang]
         if not texts or not all(t.strip() for t in texts):
-            yield Problem(response.place, f"topic '{topic}' has no {LANGUAGE_NAMES[lang]} answer in "
-                                          f"'{response.name}'", topic)
+            yield Problem(
+                response.place, f"topic '{topic}' has no {LANGUAGE_NAMES[lang]} answer in '{response.name}'", topic
+            )
     if not any(v.language is None and v.text.strip() for v in response.variants):
         yield Problem(response.place, f"'{response.name}' has no default answer (a variant without condition)", topic)
     urgent_numbers = links.urgent_numbers(project.organisations)
@@ -120,13 +135,19 @@ def _answer_problems(project: Project, topic: str, here: Place) -> Iterable[Prob
     for variant in response.variants:
         numbers = links.phone_numbers(variant.text) - urgent_numbers
         if numbers:
-            yield Problem(variant.place, f"topic answer '{response.name}' names {sorted(numbers)} itself; "
-                                         "leave numbers to the signposts of content/topics.yml (only the "
-                                         "emergency and crisis numbers of authoring/links.py URGENT may be named)",
-                          topic)
-        if any(links.normal_url(l) not in urgent_links for l in links.links(variant.text)):
-            yield Problem(variant.place, f"topic answer '{response.name}' carries a link; leave links to the "
-                                         "signposts of content/topics.yml", topic)
+            yield Problem(
+                variant.place,
+                f"topic answer '{response.name}' names {sorted(numbers)} itself; "
+                "leave numbers to the signposts of content/topics.yml (only the "
+                "emergency and crisis numbers of authoring/links.py URGENT may be named)",
+                topic,
+            )
+        if any(links.normal_url(link) not in urgent_links for link in links.links(variant.text)):
+            yield Problem(
+                variant.place,
+                f"topic answer '{response.name}' carries a link; leave links to the signposts of content/topics.yml",
+                topic,
+            )
 
 
 # ------------------------------------------------------------- examples
@@ -140,18 +161,28 @@ def example_problems(project: Project) -> Iterable[Problem]:
         for lang in LANGUAGES:
             count = len(grouped.get(intent, {}).get(lang, []))
             if count < MIN_OTHER_EXAMPLES:
-                yield Problem(place, f"intent '{intent}' has {count} {LANGUAGE_NAMES[lang]} examples, needs at "
-                                     f"least {MIN_OTHER_EXAMPLES} (data/nlu/{lang}/{intent}.yml)", intent)
+                yield Problem(
+                    place,
+                    f"intent '{intent}' has {count} {LANGUAGE_NAMES[lang]} examples, needs at "
+                    f"least {MIN_OTHER_EXAMPLES} (data/nlu/{lang}/{intent}.yml)",
+                    intent,
+                )
     owners: Dict[str, str] = {}
     for example in project.examples:
         text = plain(example.text)
         if owners.setdefault(text, example.intent) != example.intent:
-            yield Problem(example.place, f"example '{example.text}' is trained under both "
-                                         f"'{owners[text]}' and '{example.intent}'", example.intent)
+            yield Problem(
+                example.place,
+                f"example '{example.text}' is trained under both '{owners[text]}' and '{example.intent}'",
+                example.intent,
+            )
     for example in project.heldout:
         if plain(example.text) in owners:
-            yield Problem(example.place, f"held-out example '{example.text}' is also a training example "
-                                         f"(of '{owners[plain(example.text)]}')", example.intent)
+            yield Problem(
+                example.place,
+                f"held-out example '{example.text}' is also a training example (of '{owners[plain(example.text)]}')",
+                example.intent,
+            )
 
 
 # -------------------------------------------------------------- orphans
@@ -163,7 +194,7 @@ def orphan_problems(project: Project) -> Iterable[Problem]:
     asked = {f"utter_ask_{slot}" for slot in _form_slots(project)}
     for name, response in project.responses.items():
         if name.startswith("utter_") and "/" in name:
-            continue   # retrieval responses: checked below
+            continue  # retrieval responses: checked below
         quoted = re.search(rf"[\"']{re.escape(name)}[\"']", project.action_code)
         if name not in used_actions and name not in asked and not quoted:
             yield Problem(response.place, f"response '{name}' is never used by a rule, story or action", name)
@@ -177,10 +208,11 @@ def orphan_problems(project: Project) -> Iterable[Problem]:
             yield Problem(place, f"retrieval intent '{intent}' has no response 'utter_{intent}'", intent)
     for name, response in project.responses.items():
         if "/" in name:
-            intent = name[len("utter_"):]
+            intent = name[len("utter_") :]
             if intent not in retrieval:
-                yield Problem(response.place, f"response '{name}' has no retrieval intent '{intent}' with "
-                                              "examples", name)
+                yield Problem(
+                    response.place, f"response '{name}' has no retrieval intent '{intent}' with examples", name
+                )
     for group in sorted(groups):
         if group not in used_intents:
             place = next(p for i, p in retrieval.items() if i.split("/")[0] == group)
@@ -200,11 +232,17 @@ def relatives_problems(project: Project) -> Iterable[Problem]:
     for topic, note in relatives_notes(project).items():
         kind = (project.topics[topic] or {}).get("relatives_note")
         if kind not in (None, "own", "none"):
-            yield Problem(project.topic_place(topic), f"topic '{topic}': relatives_note is '{kind}', "
-                                                      "use own, none or leave it out", topic)
+            yield Problem(
+                project.topic_place(topic),
+                f"topic '{topic}': relatives_note is '{kind}', use own, none or leave it out",
+                topic,
+            )
         elif note not in project.responses:
-            yield Problem(project.topic_place(topic), f"topic '{topic}' sends the note '{note}' to relatives, "
-                                                      "but domain/relatives.yml has no such answer", topic)
+            yield Problem(
+                project.topic_place(topic),
+                f"topic '{topic}' sends the note '{note}' to relatives, but domain/relatives.yml has no such answer",
+                topic,
+            )
 
 
 def _form_slots(project: Project) -> List[str]:
@@ -223,12 +261,18 @@ def answer_problems(project: Project) -> Iterable[Problem]:
     for response in project.responses.values():
         for variant in response.variants:
             for number in sorted(links.phone_numbers(variant.text) - numbers):
-                yield Problem(variant.place, f"answer '{response.name}' has the phone number '{number}', "
-                                             "which is not in content/contacts.yml", response.name)
+                yield Problem(
+                    variant.place,
+                    f"answer '{response.name}' has the phone number '{number}', which is not in content/contacts.yml",
+                    response.name,
+                )
             for link in sorted(links.links(variant.text)):
                 if links.normal_url(link) not in known:
-                    yield Problem(variant.place, f"answer '{response.name}' has the link '{link}', "
-                                                 "which is not in content/contacts.yml", response.name)
+                    yield Problem(
+                        variant.place,
+                        f"answer '{response.name}' has the link '{link}', which is not in content/contacts.yml",
+                        response.name,
+                    )
 
 
 def scores(project: Project) -> List[Dict]:
@@ -238,9 +282,17 @@ def scores(project: Project) -> List[Dict]:
         for variant in response.variants:
             if variant.language in LANGUAGES:
                 result = readability.score(variant.text, variant.language)
-                rows.append({"response": response.name, "language": variant.language,
-                             "country": variant.country or "", "score": result.score, "words": result.words,
-                             "sentences": result.sentences, "place": str(variant.place)})
+                rows.append(
+                    {
+                        "response": response.name,
+                        "language": variant.language,
+                        "country": variant.country or "",
+                        "score": result.score,
+                        "words": result.words,
+                        "sentences": result.sentences,
+                        "place": str(variant.place),
+                    }
+                )
     return rows
 
 
@@ -252,10 +304,12 @@ def readability_problems(project: Project) -> Iterable[Problem]:
         if row["score"] < goal[lang]:
             path, line = row["place"].rsplit(":", 1)
             formula = "Flesch-Douma" if lang == "nl" else "Flesch"
-            yield Problem(Place(path, int(line)),
-                          f"{LANGUAGE_NAMES[lang]} answer '{row['response']}' scores {row['score']:.1f} "
-                          f"({formula}), target ≥ {goal[lang]:.0f}: use shorter sentences and shorter words",
-                          row["response"])
+            yield Problem(
+                Place(path, int(line)),
+                f"{LANGUAGE_NAMES[lang]} answer '{row['response']}' scores {row['score']:.1f} "
+                f"({formula}), target ≥ {goal[lang]:.0f}: use shorter sentences and shorter words",
+                row["response"],
+            )
 
 
 # --------------------------------------------------------------- wording
@@ -322,14 +376,16 @@ def banned_wording(responses: Iterable[Response], rules: Dict, root: Optional[Pa
                         continue
                     phrase = says(variant.text, [entry["phrase"]])
                     if phrase:
-                        yield Problem(_place(root, variant, phrase),
-                                      f"answer '{response.name}' says '{phrase}': {entry['reason']} "
-                                      "(content/wording.yml)", response.name)
+                        yield Problem(
+                            _place(root, variant, phrase),
+                            f"answer '{response.name}' says '{phrase}': {entry['reason']} (content/wording.yml)",
+                            response.name,
+                        )
 
 
 def _missing(text: str, numbers: Iterable[str], sites: Iterable[str]) -> List[str]:
     said = links.phone_numbers(text)
-    linked = {links.normal_url(l).split("/")[0] for l in links.links(text)}
+    linked = {links.normal_url(link).split("/")[0] for link in links.links(text)}
     return sorted(n for n in numbers if n not in said) + sorted(s for s in sites if s not in linked)
 
 
@@ -337,8 +393,11 @@ def _needed(organisations: Dict, kinds: Iterable[str], country: str) -> Tuple[Li
     """Numbers and sites of the urgent contacts of some kinds in a country."""
     numbers = set().union(*(links.urgent_numbers(organisations, kind, country) for kind in kinds))
     ids = [o for kind in kinds for o in links.urgent(organisations, kind, country)]
-    sites = {links.normal_url(str(organisations[o]["chat_url"])).split("/")[0]
-             for o in ids if organisations[o].get("chat_url")}
+    sites = {
+        links.normal_url(str(organisations[o]["chat_url"])).split("/")[0]
+        for o in ids
+        if organisations[o].get("chat_url")
+    }
     return sorted(numbers), sorted(sites)
 
 
@@ -346,72 +405,113 @@ def _countries(rules: Dict, organisations: Dict) -> List[str]:
     return sorted(rules.get("country_routes") or {c for o in organisations.values() if (c := o.get("country"))})
 
 
-def _numbers_rule(responses: Iterable[Response], rules: Dict, organisations: Dict, key: str, kinds: Tuple[str, ...],
-                  what: str, root: Optional[Path]) -> Iterable[Problem]:
+def _numbers_rule(
+    responses: Iterable[Response],
+    rules: Dict,
+    organisations: Dict,
+    key: str,
+    kinds: Tuple[str, ...],
+    what: str,
+    root: Optional[Path],
+) -> Iterable[Problem]:
     """An answer that says one of wording.yml `key` must be conditioned on
     country and carry that country's urgent numbers of `kinds`."""
     countries, phrases = _countries(rules, organisations), rules.get(key) or {}
     for response in responses:
         for variant in own_variants(response):
-            phrase = next(filter(None, (says(variant.text, phrases.get(lang)) for lang in _languages(variant))), None)
+            phrase = next(
+                filter(None, (says(variant.text, phrases.get(lang) or []) for lang in _languages(variant))), None
+            )
             if not phrase:
                 continue
             place = _place(root, variant, phrase)
             if variant.country is None and variant.language is not None:
-                yield Problem(place, f"answer '{response.name}' speaks of {what} ('{phrase}') but is not "
-                                     "conditioned on country: give it a variant per language and country, each "
-                                     "with its country's numbers", response.name)
+                yield Problem(
+                    place,
+                    f"answer '{response.name}' speaks of {what} ('{phrase}') but is not "
+                    "conditioned on country: give it a variant per language and country, each "
+                    "with its country's numbers",
+                    response.name,
+                )
                 continue
             for country in [variant.country] if variant.country else countries:
                 missing = _missing(variant.text, *_needed(organisations, kinds, country))
                 if missing:
-                    yield Problem(place, f"answer '{response.name}' ({_pair(variant)}) speaks of {what} "
-                                         f"('{phrase}') but does not name {', '.join(missing)} for {country} "
-                                         "(content/contacts.yml)", response.name)
+                    yield Problem(
+                        place,
+                        f"answer '{response.name}' ({_pair(variant)}) speaks of {what} "
+                        f"('{phrase}') but does not name {', '.join(missing)} for {country} "
+                        "(content/contacts.yml)",
+                        response.name,
+                    )
 
 
-def crisis_wording(responses: Iterable[Response], rules: Dict, organisations: Dict,
-                   root: Optional[Path] = None) -> Iterable[Problem]:
+def crisis_wording(
+    responses: Iterable[Response], rules: Dict, organisations: Dict, root: Optional[Path] = None
+) -> Iterable[Problem]:
     """An answer that speaks of not wanting to live (wording.yml
     `crisis_phrases`) carries its country's crisis and emergency numbers."""
-    return _numbers_rule(responses, rules, organisations, "crisis_phrases", ("crisis", "emergency"),
-                         "thoughts of not wanting to live", root)
+    return _numbers_rule(
+        responses,
+        rules,
+        organisations,
+        "crisis_phrases",
+        ("crisis", "emergency"),
+        "thoughts of not wanting to live",
+        root,
+    )
 
 
-def emergency_wording(responses: Iterable[Response], rules: Dict, organisations: Dict,
-                      root: Optional[Path] = None) -> Iterable[Problem]:
+def emergency_wording(
+    responses: Iterable[Response], rules: Dict, organisations: Dict, root: Optional[Path] = None
+) -> Iterable[Problem]:
     """An answer that says it is not for emergencies (wording.yml
     `not_an_emergency`) names its country's emergency (and advice) number."""
-    return _numbers_rule(responses, rules, organisations, "not_an_emergency", ("emergency", "advice"),
-                         "a service that is not for emergencies", root)
+    return _numbers_rule(
+        responses,
+        rules,
+        organisations,
+        "not_an_emergency",
+        ("emergency", "advice"),
+        "a service that is not for emergencies",
+        root,
+    )
 
 
 def route_wording(responses: Iterable[Response], rules: Dict, root: Optional[Path] = None) -> Iterable[Problem]:
     """Country routes (wording.yml `country_routes`) only in the variants of
     their country: never in a variant conditioned on language only."""
     routes = rules.get("country_routes") or {}
-    allowed = {pair: {e["route"] for e in entries or []}
-               for pair, entries in (rules.get("allowed_other_country") or {}).items()}
+    allowed = {
+        pair: {e["route"] for e in entries or []}
+        for pair, entries in (rules.get("allowed_other_country") or {}).items()
+    }
     for response in responses:
         for variant in own_variants(response):
             named = {country: names(variant.text, markers) for country, markers in routes.items()}
             named = {c: found for c, found in named.items() if found}
             if variant.country is None:
                 if not named or (variant.language is None and len(named) == len(routes)):
-                    continue   # nothing country-specific, or a default for every country at once
+                    continue  # nothing country-specific, or a default for every country at once
                 for country, found in sorted(named.items()):
-                    yield Problem(_place(root, variant, found[0]),
-                                  f"answer '{response.name}' ({_pair(variant)}) names {', '.join(found)} of "
-                                  f"{country} but is not conditioned on country: give it a variant per language "
-                                  "and country, each with the routes of its country", response.name)
+                    yield Problem(
+                        _place(root, variant, found[0]),
+                        f"answer '{response.name}' ({_pair(variant)}) names {', '.join(found)} of "
+                        f"{country} but is not conditioned on country: give it a variant per language "
+                        "and country, each with the routes of its country",
+                        response.name,
+                    )
                 continue
             for country, found in sorted(named.items()):
                 wrong = [r for r in found if r not in allowed.get(_pair(variant), set())]
                 if country != variant.country and wrong:
-                    yield Problem(_place(root, variant, wrong[0]),
-                                  f"answer '{response.name}' ({_pair(variant)}) names {', '.join(wrong)} of "
-                                  f"{country}, which a user in {variant.country} cannot use (allow it in "
-                                  "content/wording.yml allowed_other_country if it is meant)", response.name)
+                    yield Problem(
+                        _place(root, variant, wrong[0]),
+                        f"answer '{response.name}' ({_pair(variant)}) names {', '.join(wrong)} of "
+                        f"{country}, which a user in {variant.country} cannot use (allow it in "
+                        "content/wording.yml allowed_other_country if it is meant)",
+                        response.name,
+                    )
 
 
 def required_wording(responses: Iterable[Response], rules: Dict) -> Iterable[Problem]:
@@ -419,8 +519,7 @@ def required_wording(responses: Iterable[Response], rules: Dict) -> Iterable[Pro
     for entry in rules.get("required") or []:
         patterns = [str(p) for p in entry.get("responses") or []]
         for response in responses:
-            if not any(response.name == p or (p.endswith("*") and response.name.startswith(p[:-1]))
-                       for p in patterns):
+            if not any(response.name == p or (p.endswith("*") and response.name.startswith(p[:-1])) for p in patterns):
                 continue
             for variant in response.variants:
                 lang = variant.language
@@ -431,9 +530,12 @@ def required_wording(responses: Iterable[Response], rules: Dict) -> Iterable[Pro
                 if entry.get("when") and not (when and says(variant.text, when)):
                     continue
                 if not says(variant.text, say):
-                    yield Problem(variant.place, f"answer '{response.name}' ({_pair(variant)}) must say one of "
-                                                 f"{list(say)}: {entry['reason']} (content/wording.yml)",
-                                  response.name)
+                    yield Problem(
+                        variant.place,
+                        f"answer '{response.name}' ({_pair(variant)}) must say one of "
+                        f"{list(say)}: {entry['reason']} (content/wording.yml)",
+                        response.name,
+                    )
 
 
 def wording_problems(project: Project) -> Iterable[Problem]:
@@ -467,8 +569,15 @@ def review_problems(project: Project) -> Iterable[Problem]:
 
 
 CHECKS: List[Callable[[Project], Iterable[Problem]]] = [
-    placeholder_problems, topic_problems, example_problems, orphan_problems, answer_problems,
-    readability_problems, relatives_problems, review_problems, wording_problems,
+    placeholder_problems,
+    topic_problems,
+    example_problems,
+    orphan_problems,
+    answer_problems,
+    readability_problems,
+    relatives_problems,
+    review_problems,
+    wording_problems,
 ]
 
 
@@ -479,21 +588,28 @@ def problems(project: Optional[Project] = None) -> List[Problem]:
         return [p for check in CHECKS for p in check(project)]
     except YamlError as error:
         path, line, message = str(error).split(":", 2)
-        return [Problem(Place(Path(path).resolve().relative_to(project.root.resolve()).as_posix(), int(line)),
-                        message.strip())]
+        return [
+            Problem(
+                Place(Path(path).resolve().relative_to(project.root.resolve()).as_posix(), int(line)), message.strip()
+            )
+        ]
 
 
 def report(rows: List[Dict], out=sys.stdout) -> None:
     """Every score, then min/median/max per language."""
     for row in sorted(rows, key=lambda r: (r["language"], r["score"])):
-        out.write(f"{row['language']}  {row['score']:6.1f}  {row['response']}"
-                  f"{' (' + row['country'] + ')' if row['country'] else ''}  {row['place']}\n")
+        out.write(
+            f"{row['language']}  {row['score']:6.1f}  {row['response']}"
+            f"{' (' + row['country'] + ')' if row['country'] else ''}  {row['place']}\n"
+        )
     for lang in LANGUAGES:
         values = [r["score"] for r in rows if r["language"] == lang]
         if values:
             formula = "Flesch-Douma" if lang == "nl" else "Flesch"
-            out.write(f"{LANGUAGE_NAMES[lang]} ({formula}, {len(values)} answers): min {min(values):.1f}, "
-                      f"median {statistics.median(values):.1f}, max {max(values):.1f}\n")
+            out.write(
+                f"{LANGUAGE_NAMES[lang]} ({formula}, {len(values)} answers): min {min(values):.1f}, "
+                f"median {statistics.median(values):.1f}, max {max(values):.1f}\n"
+            )
 
 
 def main(argv: Optional[List[str]] = None) -> int:

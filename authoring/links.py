@@ -1,6 +1,7 @@
 """Phone numbers and links in a text, and those content/contacts.yml knows.
 Answers may only carry numbers and links of contacts.yml; topic answers only
 those of the urgent contacts (URGENT), the rest comes from the signposts."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,9 @@ PHONE = re.compile(r"(?<![\w.,-])\d[\d -]{1,12}\d(?![\w-]|[.,]\d)")
 YEAR = re.compile(r"^(19|20)\d\d$")
 # The upper end of a range ("30 to 150 hairs", "30 tot 150 haren") is an amount.
 RANGE = re.compile(r"\d\s+(?:to|tot)\s+$", re.IGNORECASE)
-URL = re.compile(r"https?://\S+|www\.\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:nl|org|uk|com|net|eu)\b(?:/\S*)?",
-                 re.IGNORECASE)
+URL = re.compile(
+    r"https?://\S+|www\.\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:nl|org|uk|com|net|eu)\b(?:/\S*)?", re.IGNORECASE
+)
 # The urgent contacts: the one list of contacts whose numbers and links a
 # topic answer may name itself (every other contact is left to the topic's
 # signposts), with what each is for:
@@ -32,9 +34,13 @@ URGENT: Dict[str, str] = {
 def phone_numbers(text: str) -> Set[str]:
     """Phone-like numbers of a text (three digits or more, no years, not
     the upper end of a range)."""
-    return {m.group(0).strip() for m in PHONE.finditer(text)
-            if len(re.sub(r"\D", "", m.group(0))) >= 3 and not YEAR.match(m.group(0).strip())
-            and not RANGE.search(text[max(0, m.start() - 12):m.start()])}
+    return {
+        m.group(0).strip()
+        for m in PHONE.finditer(text)
+        if len(re.sub(r"\D", "", m.group(0))) >= 3
+        and not YEAR.match(m.group(0).strip())
+        and not RANGE.search(text[max(0, m.start() - 12) : m.start()])
+    }
 
 
 def normal_url(url: str) -> str:
@@ -56,8 +62,11 @@ def known_numbers(organisations: Dict) -> Set[str]:
 def urgent(organisations: Dict, kind: Optional[str] = None, country: Optional[str] = None) -> List[str]:
     """Ids of the urgent contacts of contacts.yml, maybe of one kind
     (emergency, advice, crisis) and one country (UK, NL)."""
-    return [o for o, k in URGENT.items() if o in organisations and kind in (None, k)
-            and country in (None, organisations[o].get("country"))]
+    return [
+        o
+        for o, k in URGENT.items()
+        if o in organisations and kind in (None, k) and country in (None, organisations[o].get("country"))
+    ]
 
 
 def numbers_of(org: Dict) -> Set[str]:
@@ -82,9 +91,9 @@ def urgent_numbers(organisations: Dict, kind: Optional[str] = None, country: Opt
 
 def urgent_links(organisations: Dict, kind: Optional[str] = None, country: Optional[str] = None) -> Set[str]:
     """The links of the urgent contacts (113.nl), normalised."""
-    return {l for o in urgent(organisations, kind, country) for l in links_of(organisations[o])}
+    return {link for o in urgent(organisations, kind, country) for link in links_of(organisations[o])}
 
 
 def known_links(organisations: Dict) -> Set[str]:
     """Every link of contacts.yml, normalised, and the site of each."""
-    return {l for org in organisations.values() for l in links_of(org)}
+    return {link for org in organisations.values() for link in links_of(org)}

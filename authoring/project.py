@@ -1,6 +1,7 @@
 """The project's content as the authoring tools see it: topics, examples,
 answers, rules, stories and contacts, each with the file and line it came
 from. Read-only; paths are relative to the project root."""
+
 from __future__ import annotations
 
 import re
@@ -8,11 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-from base.paths import PROJECT_ROOT
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple, cast
 
 from authoring.yaml_lines import LineDict, block_lines, load
+from base.paths import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
 LANGUAGES = ("nl", "en")
@@ -24,6 +24,7 @@ STORY_LANGUAGE = re.compile(r"\((nl|en)\)\s*$")
 @dataclass(frozen=True)
 class Place:
     """A file (relative to the root) and a 1-based line."""
+
     path: str
     line: int
 
@@ -34,6 +35,7 @@ class Place:
 @dataclass
 class Example:
     """One NLU example."""
+
     intent: str
     language: str
     text: str
@@ -43,6 +45,7 @@ class Example:
 @dataclass
 class Variant:
     """One variant of a response."""
+
     response: str
     text: str
     language: Optional[str]
@@ -53,6 +56,7 @@ class Variant:
 @dataclass
 class Response:
     """A response of the domain and its variants."""
+
     name: str
     place: Place
     variants: List[Variant] = field(default_factory=list)
@@ -62,6 +66,7 @@ class Response:
 class Conversation:
     """A rule or story: its name, language (stories named `... (en)`), the
     intents and actions of its steps."""
+
     kind: str
     name: str
     place: Place
@@ -126,13 +131,19 @@ class Project:
                 intents[name] = self.place(path, line)
             found = data.get("responses") or {}
             for name, variants in found.items():
-                response = Response(name, self.place(path, found.key_lines[name]))
+                response = Response(name, self.place(path, cast(Any, found).key_lines[name]))
                 for variant, line in zip(variants or [], getattr(variants, "item_lines", [])):
                     slots = {c.get("name"): c.get("value") for c in variant.get("condition") or []}
                     text_line = variant.key_lines.get("text", line) if isinstance(variant, LineDict) else line
-                    response.variants.append(Variant(
-                        name, str(variant.get("text") or ""), slots.get("language"),
-                        slots.get("country"), self.place(path, text_line)))
+                    response.variants.append(
+                        Variant(
+                            name,
+                            str(variant.get("text") or ""),
+                            slots.get("language"),
+                            slots.get("country"),
+                            self.place(path, text_line),
+                        )
+                    )
                 responses[name] = response
         return intents, responses
 
@@ -156,8 +167,9 @@ class Project:
                 language = (block.get("metadata") or {}).get("language", "?")
                 for line, number in zip(str(block["examples"]).splitlines(), block_lines(block, "examples")):
                     if line.strip().startswith("- "):
-                        found.append(Example(block["intent"], language, line.strip()[2:].strip(),
-                                             self.place(path, number)))
+                        found.append(
+                            Example(block["intent"], language, line.strip()[2:].strip(), self.place(path, number))
+                        )
         return found
 
     @cached_property

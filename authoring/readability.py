@@ -8,6 +8,7 @@ count (a run of vowels is one syllable; in Dutch a diaeresis starts a new one,
 as in "ideeën"; in English a silent final "e", the "-ed" of "tired", the
 "-es" of "takes" and a leading "y" do not count). Hyphenation alone misses syllables ("a-rea", "adem").
 """
+
 from __future__ import annotations
 
 import re
@@ -30,6 +31,7 @@ DIAERESIS = "äëïöü"
 @dataclass(frozen=True)
 class Score:
     """A text's readability: the score and what it was computed from."""
+
     score: float
     words: int
     sentences: int
@@ -58,7 +60,7 @@ def vowel_groups(word: str, language: str) -> int:
     """Syllables as runs of vowels, with the language's main exceptions."""
     word = word.lower()
     if language == "en" and word.startswith("y"):
-        word = word[1:]   # a consonant: "you", "year"
+        word = word[1:]  # a consonant: "you", "year"
     count, previous = 0, False
     for char in word:
         if char in DIAERESIS:

@@ -10,6 +10,7 @@ Built from the domain (authoring.project), content/sources.yml and
 content/clinical_signoff.yml, with no timestamp, so the same content always
 gives the same sheet. The content check (authoring/check.py) calls
 `problems()`: the rules about sources and the sheet live here only."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,7 @@ import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple, cast
 
 from authoring import readability
 from authoring.project import LANGUAGES, ROOT, Place, Project, Response, Variant
@@ -26,16 +27,17 @@ from authoring.yaml_lines import LineDict, LineList, load
 SHEET = "docs/clinical-review.md"
 SOURCES = "content/sources.yml"
 SIGNOFF = "content/clinical_signoff.yml"
-QUOTE_MAX = 80        # characters of a source quote
-QUOTE_SLACK = 2       # a quote may stand this many lines from its stated line
-HASH_LENGTH = 12      # hex characters of the sha256 of a variant's text
-DEFAULT = "default"   # the language label of the variant without condition
+QUOTE_MAX = 80  # characters of a source quote
+QUOTE_SLACK = 2  # a quote may stand this many lines from its stated line
+HASH_LENGTH = 12  # hex characters of the sha256 of a variant's text
+DEFAULT = "default"  # the language label of the variant without condition
 FORMULA = {"nl": "Flesch-Douma", "en": "Flesch"}
 
 
 @dataclass(frozen=True)
 class Source:
     """One entry of content/sources.yml: a quote at a line of a source file."""
+
     file: str
     line: int
     quote: str
@@ -45,6 +47,7 @@ class Source:
 @dataclass(frozen=True)
 class SignOff:
     """One entry of content/clinical_signoff.yml."""
+
     response: str
     language: str
     country: str
@@ -97,9 +100,10 @@ def read_sources(project: Project) -> Tuple[LineDict, Dict[str, List[Source]]]:
         found[name] = []
         for entry, line in zip(entries if isinstance(entries, list) else [], getattr(entries, "item_lines", [])):
             if _source_shape(entry) is None:
-                found[name].append(Source(str(entry["file"]), int(entry["line"]), str(entry["quote"]),
-                                          Place(SOURCES, line)))
-    return raw, found
+                found[name].append(
+                    Source(str(entry["file"]), int(entry["line"]), str(entry["quote"]), Place(SOURCES, line))
+                )
+    return cast(LineDict, raw), found
 
 
 def _source_shape(entry) -> Optional[str]:
@@ -129,9 +133,17 @@ def read_signoffs(project: Project) -> Tuple[List[SignOff], List[Tuple[Place, st
         if missing:
             wrong.append((Place(SIGNOFF, line), f"sign-off lacks {', '.join(missing)}"))
             continue
-        signoffs.append(SignOff(str(entry["response"]), str(entry["language"]), str(entry.get("country") or ""),
-                                str(entry["text_sha256"]), str(entry["reviewer"]), str(entry["date"]),
-                                Place(SIGNOFF, line)))
+        signoffs.append(
+            SignOff(
+                str(entry["response"]),
+                str(entry["language"]),
+                str(entry.get("country") or ""),
+                str(entry["text_sha256"]),
+                str(entry["reviewer"]),
+                str(entry["date"]),
+                Place(SIGNOFF, line),
+            )
+        )
     return signoffs, wrong
 
 
@@ -218,14 +230,18 @@ def build(project: Project) -> str:
             body += ["Sources:", ""]
             body += [f"- `{s.file}` line {s.line}: “{_html(s.quote)}”" for s in listed]
             body.append("")
-        body += ["| language | country | line | text | readability | sign-off | hash |",
-                 "| --- | --- | --- | --- | --- | --- | --- |"]
+        body += [
+            "| language | country | line | text | readability | sign-off | hash |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for variant in response.variants:
             kind, words = status(response, variant, signoffs)
             counts[kind] += 1
-            body.append(f"| {language_of(variant)} | {variant.country or '—'} | {variant.place.line} | "
-                        f"{cell(variant.text)} | {score_cell(response, variant)} | {words} | "
-                        f"`{text_hash(variant.text)}` |")
+            body.append(
+                f"| {language_of(variant)} | {variant.country or '—'} | {variant.place.line} | "
+                f"{cell(variant.text)} | {score_cell(response, variant)} | {words} | "
+                f"`{text_hash(variant.text)}` |"
+            )
         body.append("")
     variants = sum(counts.values())
     head = [
@@ -246,7 +262,7 @@ def build(project: Project) -> str:
         "with the row's response, language, country (leave it out when the row shows `—`), hash, your "
         "name and the date, and run `make review-sheet`. The hash is in the last column, or: "
         "`python -m authoring.review_sheet --hash RESPONSE LANG [COUNTRY]`. A sign-off holds for that "
-        "exact text only: once the text changes, the row says \"changed since sign-off — review again\". "
+        'exact text only: once the text changes, the row says "changed since sign-off — review again". '
         "A `default` row that repeats a language row follows that row's sign-off.",
         "",
         f"{len(responses)} responses, {variants} variants: {counts['signed']} signed off, "
@@ -267,8 +283,11 @@ def problems(project: Project) -> Iterable[Tuple[Place, str, str]]:
         yield Place(SOURCES, 1), f"{SOURCES} must map each response to a list of sources", ""
     for name, response in project.responses.items():
         if name not in raw:
-            yield (response.place, f"response '{name}' has no entry in {SOURCES} (list its sources, "
-                                   "or [] for conversation only)", name)
+            yield (
+                response.place,
+                f"response '{name}' has no entry in {SOURCES} (list its sources, or [] for conversation only)",
+                name,
+            )
     for name, entries in raw.items():
         place = Place(SOURCES, raw.key_lines[name])
         if name not in project.responses:
@@ -276,7 +295,7 @@ def problems(project: Project) -> Iterable[Tuple[Place, str, str]]:
         if not isinstance(entries, list):
             yield place, f"the sources of '{name}' must be a list ([] for conversation only)", name
             continue
-        for entry, line in zip(entries, entries.item_lines):
+        for entry, line in zip(entries, getattr(entries, "item_lines", [])):
             why = _source_shape(entry)
             if why:
                 yield Place(SOURCES, line), f"a source of '{name}': {why}", name
@@ -293,15 +312,19 @@ def problems(project: Project) -> Iterable[Tuple[Place, str, str]]:
     for place, message in wrong:
         yield place, message, ""
     for signoff in signoffs:
-        response = project.responses.get(signoff.response)
-        if response is None:
+        if project.responses.get(signoff.response) is None:
             yield signoff.place, f"sign-off for '{signoff.response}', which is not a response of domain/", ""
-        elif not any((language_of(v), v.country or "") == (signoff.language, signoff.country)
-                     for v in response.variants):
+        elif not any(
+            (language_of(v), v.country or "") == (signoff.language, signoff.country) for v in response.variants
+        ):
             have = ", ".join(label(v) for v in response.variants)
-            yield (signoff.place, f"sign-off for '{signoff.response}' "
-                                  f"{' '.join(filter(None, [signoff.language, signoff.country]))}: no such variant "
-                                  f"(it has: {have})", signoff.response)
+            yield (
+                signoff.place,
+                f"sign-off for '{signoff.response}' "
+                f"{' '.join(filter(None, [signoff.language, signoff.country]))}: no such variant "
+                f"(it has: {have})",
+                signoff.response,
+            )
     if (project.root / "docs").is_dir():
         sheet = project.root / SHEET
         if not sheet.exists() or sheet.read_text(encoding="utf-8") != build(project):
@@ -319,8 +342,11 @@ def _quote_problems(lines: Optional[List[str]], name: str, source: Source) -> It
         return
     elsewhere = [n for n, text in enumerate(lines, start=1) if wanted in " ".join(text.split())]
     hint = f" (it is on line {elsewhere[0]})" if elsewhere else " (not in that file at all)"
-    yield (source.place, f"a source of '{name}': \"{source.quote}\" is not at line {source.line} "
-                         f"of {source.file}{hint}", name)
+    yield (
+        source.place,
+        f"a source of '{name}': \"{source.quote}\" is not at line {source.line} of {source.file}{hint}",
+        name,
+    )
 
 
 # -------------------------------------------------------------------- main
@@ -340,8 +366,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m authoring.review_sheet", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this project)")
     parser.add_argument("--check", action="store_true", help=f"exit 1 if {SHEET} differs from what would be written")
-    parser.add_argument("--hash", nargs="+", metavar="ARG",
-                        help="RESPONSE LANG [COUNTRY]: print the text hash to paste into " + SIGNOFF)
+    parser.add_argument(
+        "--hash", nargs="+", metavar="ARG", help="RESPONSE LANG [COUNTRY]: print the text hash to paste into " + SIGNOFF
+    )
     args = parser.parse_args(argv)
     project = Project(args.root)
     if args.hash:
@@ -364,8 +391,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     sheet.parent.mkdir(parents=True, exist_ok=True)
     sheet.write_text(text, encoding="utf-8")
-    print(f"{SHEET} written: {len(project.responses)} responses, "
-          f"{sum(len(r.variants) for r in project.responses.values())} variants")
+    print(
+        f"{SHEET} written: {len(project.responses)} responses, "
+        f"{sum(len(r.variants) for r in project.responses.values())} variants"
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ rules to data/rules/topics.yml, a test story per language to
 eval/stories/topics_<lang>.yml and held-out examples to
 eval/nlu/heldout_<lang>.yml. Every text to write is marked TODO; the
 content check (`make check-content`) fails until none is left."""
+
 from __future__ import annotations
 
 import argparse
@@ -36,10 +37,13 @@ def validate(project: Project, topic: str) -> None:
     if not TOPIC_ID.match(topic or "") or len(topic) > 40:
         raise ScaffoldError(
             f"'{topic}' is not a valid topic id: use lower-case letters, digits and single underscores, "
-            "starting with a letter, at most 40 characters (for example: pet_visits)")
+            "starting with a letter, at most 40 characters (for example: pet_visits)"
+        )
     if topic in project.topics:
-        raise ScaffoldError(f"topic '{topic}' already exists ({project.topic_place(topic)}); "
-                            "choose another id or edit the existing topic")
+        raise ScaffoldError(
+            f"topic '{topic}' already exists ({project.topic_place(topic)}); "
+            "choose another id or edit the existing topic"
+        )
     if topic in project.intents:
         raise ScaffoldError(f"'{topic}' is already an intent ({project.intents[topic]}); choose another id")
     for path in new_files(project, topic):
@@ -49,15 +53,18 @@ def validate(project: Project, topic: str) -> None:
 
 def new_files(project: Project, topic: str) -> List[Path]:
     return [project.root / "data" / "nlu" / lang / f"{topic}.yml" for lang in LANGUAGES] + [
-        project.root / "domain" / "topics" / f"{topic}.yml"]
+        project.root / "domain" / "topics" / f"{topic}.yml"
+    ]
 
 
 def nlu_file(topic: str, title: str, lang: str) -> str:
     todo = "\n".join(f"    - TODO {ASK[lang]} {title} ({n})" for n in range(1, MIN_TOPIC_EXAMPLES + 1))
-    return (f'version: "3.1"\n'
-            f"# {LANGUAGE_NAMES[lang]} examples of the topic '{topic}': questions as people type them.\n"
-            f"# Replace each placeholder line by a real, different question; keep at least {MIN_TOPIC_EXAMPLES}.\n"
-            f"nlu:\n- intent: {topic}\n  metadata:\n    language: {lang}\n  examples: |\n{todo}\n")
+    return (
+        f'version: "3.1"\n'
+        f"# {LANGUAGE_NAMES[lang]} examples of the topic '{topic}': questions as people type them.\n"
+        f"# Replace each placeholder line by a real, different question; keep at least {MIN_TOPIC_EXAMPLES}.\n"
+        f"nlu:\n- intent: {topic}\n  metadata:\n    language: {lang}\n  examples: |\n{todo}\n"
+    )
 
 
 def domain_file(topic: str, titles: Dict[str, str]) -> str:
@@ -65,49 +72,61 @@ def domain_file(topic: str, titles: Dict[str, str]) -> str:
         "nl": f"TODO: het Nederlandse antwoord over {titles['nl']}. Korte zinnen en gewone woorden.",
         "en": f"TODO: the English answer about {titles['en']}. Short sentences and everyday words.",
     }
-    return (f'version: "3.1"\n'
-            f"# The answer of the topic '{topic}': Dutch (nl), English (en), and a default\n"
-            f"# (the English text again, through the &anchor / *alias). No phone numbers or links:\n"
-            f"# the signposts of content/topics.yml add them.\n"
-            f"intents:\n  - {topic}\nresponses:\n  utter_{topic}:\n"
-            f"    - condition:\n        - type: slot\n          name: language\n          value: nl\n"
-            f"      text: |-\n        {variants['nl']}\n"
-            f"    - condition:\n        - type: slot\n          name: language\n          value: en\n"
-            f"      text: &utter_{topic}_en |-\n        {variants['en']}\n"
-            f"    - text: *utter_{topic}_en\n")
+    return (
+        f'version: "3.1"\n'
+        f"# The answer of the topic '{topic}': Dutch (nl), English (en), and a default\n"
+        f"# (the English text again, through the &anchor / *alias). No phone numbers or links:\n"
+        f"# the signposts of content/topics.yml add them.\n"
+        f"intents:\n  - {topic}\nresponses:\n  utter_{topic}:\n"
+        f"    - condition:\n        - type: slot\n          name: language\n          value: nl\n"
+        f"      text: |-\n        {variants['nl']}\n"
+        f"    - condition:\n        - type: slot\n          name: language\n          value: en\n"
+        f"      text: &utter_{topic}_en |-\n        {variants['en']}\n"
+        f"    - text: *utter_{topic}_en\n"
+    )
 
 
 def rules_block(topic: str) -> str:
-    return (f"\n- rule: answer {topic}\n  steps:\n  - intent: {topic}\n  - action: utter_{topic}\n"
-            f"  - action: action_signpost\n  - action: utter_ask_feedback\n"
-            f"\n- rule: answer {topic} inside the group finder\n  condition:\n  - active_loop: support_group_form\n"
-            f"  steps:\n  - intent: {topic}\n  - action: utter_{topic}\n  - action: action_signpost\n"
-            f"  - action: support_group_form\n  - active_loop: support_group_form\n")
+    return (
+        f"\n- rule: answer {topic}\n  steps:\n  - intent: {topic}\n  - action: utter_{topic}\n"
+        f"  - action: action_signpost\n  - action: utter_ask_feedback\n"
+        f"\n- rule: answer {topic} inside the group finder\n  condition:\n  - active_loop: support_group_form\n"
+        f"  steps:\n  - intent: {topic}\n  - action: utter_{topic}\n  - action: action_signpost\n"
+        f"  - action: support_group_form\n  - active_loop: support_group_form\n"
+    )
 
 
 def story_block(topic: str, title: str, lang: str) -> str:
-    return (f"\n- story: {topic} ({lang})\n  steps:\n  - user: |\n      TODO {ASK[lang]} {title}\n"
-            f"    intent: {topic}\n  - action: utter_{topic}\n  - action: action_signpost\n"
-            f"  - action: utter_ask_feedback\n")
+    return (
+        f"\n- story: {topic} ({lang})\n  steps:\n  - user: |\n      TODO {ASK[lang]} {title}\n"
+        f"    intent: {topic}\n  - action: utter_{topic}\n  - action: action_signpost\n"
+        f"  - action: utter_ask_feedback\n"
+    )
 
 
 def heldout_block(topic: str, title: str, lang: str) -> str:
-    todo = "\n".join(f"    - TODO {ASK[lang]} {title}, never used in data/nlu (held-out {n})"
-                     for n in range(1, MIN_HELDOUT_EXAMPLES + 1))
+    todo = "\n".join(
+        f"    - TODO {ASK[lang]} {title}, never used in data/nlu (held-out {n})"
+        for n in range(1, MIN_HELDOUT_EXAMPLES + 1)
+    )
     return f"- intent: {topic}\n  metadata:\n    language: {lang}\n  examples: |\n{todo}\n"
 
 
 def catalogue_block(topic: str, titles: Dict[str, str], signposts: Dict[str, List[str]]) -> str:
     posts = ", ".join(f"{country}: [{', '.join(ids)}]" for country, ids in signposts.items())
-    return (f"  {topic}:   # check the signposts: organisation ids of content/contacts.yml\n"
-            f"    title: {{en: {json.dumps(titles['en'], ensure_ascii=False)}, "
-            f"nl: {json.dumps(titles['nl'], ensure_ascii=False)}}}\n"
-            f"    signposts: {{{posts}}}\n")
+    return (
+        f"  {topic}:   # check the signposts: organisation ids of content/contacts.yml\n"
+        f"    title: {{en: {json.dumps(titles['en'], ensure_ascii=False)}, "
+        f"nl: {json.dumps(titles['nl'], ensure_ascii=False)}}}\n"
+        f"    signposts: {{{posts}}}\n"
+    )
 
 
 def sources_block(topic: str) -> str:
-    return (f"utter_{topic}:   # TODO: the sources of this answer, as at the top of this file "
-            f"([] only for conversation)\n  []\n")
+    return (
+        f"utter_{topic}:   # TODO: the sources of this answer, as at the top of this file "
+        f"([] only for conversation)\n  []\n"
+    )
 
 
 def append(path: Path, text: str) -> None:
@@ -117,8 +136,9 @@ def append(path: Path, text: str) -> None:
     path.write_text(current + text, encoding="utf-8")
 
 
-def scaffold(project: Project, topic: str, titles: Dict[str, str],
-             signposts: Optional[Dict[str, List[str]]] = None) -> List[str]:
+def scaffold(
+    project: Project, topic: str, titles: Dict[str, str], signposts: Optional[Dict[str, List[str]]] = None
+) -> List[str]:
     """Create the topic's files; returns the files written or changed."""
     validate(project, topic)
     for lang in LANGUAGES:
@@ -137,12 +157,16 @@ def scaffold(project: Project, topic: str, titles: Dict[str, str],
     path = root / "domain" / "topics" / f"{topic}.yml"
     path.write_text(domain_file(topic, titles), encoding="utf-8")
     touched.append(path)
-    additions = [(root / "content" / "topics.yml", catalogue_block(topic, titles, signposts)),
-                 (root / "content" / "sources.yml", sources_block(topic)),
-                 (root / "data" / "rules" / "topics.yml", rules_block(topic))]
+    additions = [
+        (root / "content" / "topics.yml", catalogue_block(topic, titles, signposts)),
+        (root / "content" / "sources.yml", sources_block(topic)),
+        (root / "data" / "rules" / "topics.yml", rules_block(topic)),
+    ]
     for lang in LANGUAGES:
-        additions += [(root / "eval" / "stories" / f"topics_{lang}.yml", story_block(topic, titles[lang], lang)),
-                      (root / "eval" / "nlu" / f"heldout_{lang}.yml", heldout_block(topic, titles[lang], lang))]
+        additions += [
+            (root / "eval" / "stories" / f"topics_{lang}.yml", story_block(topic, titles[lang], lang)),
+            (root / "eval" / "nlu" / f"heldout_{lang}.yml", heldout_block(topic, titles[lang], lang)),
+        ]
     for path, text in additions:
         append(path, text)
         touched.append(path)

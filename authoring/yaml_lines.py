@@ -1,6 +1,7 @@
 """YAML that remembers where things are: mappings and lists carry the
 1-based line of each key, value and item, so a problem can be reported as
 `file:line`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,6 +12,7 @@ import yaml
 
 class LineDict(dict):
     """A mapping with `line` (its own), `key_lines` and `value_lines`."""
+
     line: int = 0
     key_lines: Dict[Any, int]
     value_lines: Dict[Any, int]
@@ -18,11 +20,15 @@ class LineDict(dict):
 
 class LineList(list):
     """A list with `line` (its own) and `item_lines`."""
+
     line: int = 0
     item_lines: List[int]
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):
     """SafeLoader (libyaml when available) building LineDict and LineList."""
 
 

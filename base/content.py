@@ -1,5 +1,6 @@
 """Read the content files (contacts, topics, support groups) once, and the
 user's language and country from a tracker."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,7 +12,6 @@ from base.locale import COUNTRY_FOR_LANGUAGE
 from base.paths import CONTENT_DIR
 
 LANGUAGES = ("nl", "en")
-
 
 
 @lru_cache(maxsize=None)

@@ -1,6 +1,7 @@
 """Language and country codes shared by the NLU components and the actions
 (no Rasa imports, so the action server stays light)."""
-from typing import Any, Optional, Text, Tuple
+
+from typing import Any, Optional, Text
 
 COUNTRY_FOR_LANGUAGE = {"nl": "NL", "en": "UK"}
 LANGUAGE_FOR_COUNTRY = {"NL": "nl", "UK": "en"}
@@ -24,16 +25,3 @@ def normalise_language(value: Any) -> Optional[Text]:
         return None
     key = value.strip().lower()[:2]
     return key if key in COUNTRY_FOR_LANGUAGE else None
-
-
-def metadata_locale(metadata: Any) -> Tuple[Optional[Text], Optional[Text]]:
-    """(language, country) that a message's metadata asks for. The language
-    counts only on the first message of a session (`session_start`, set by
-    the REST channel); the country on every message. A missing one follows
-    the other (nl <-> NL, en <-> UK)."""
-    metadata = metadata if isinstance(metadata, dict) else {}
-    country = normalise_country(metadata.get("country"))
-    language = None
-    if metadata.get("session_start") is True:
-        language = normalise_language(metadata.get("language")) or LANGUAGE_FOR_COUNTRY.get(country)
-    return language, country

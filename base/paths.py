@@ -1,5 +1,6 @@
 """Where the project's files live, independent of the working directory,
 and the environment its Rasa subprocesses run in."""
+
 import os
 from pathlib import Path
 from typing import Dict
@@ -18,11 +19,13 @@ def rasa_env() -> Dict[str, str]:
     """The environment for Rasa and action-server subprocesses, as
     scripts/common.sh sets it: quiet, no telemetry, the project importable."""
     env = dict(os.environ)
-    env.update({
-        "RASA_TELEMETRY_ENABLED": "false",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
-        "PYTHONPATH": str(PROJECT_ROOT),
-    })
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PYTHONWARNINGS": "ignore::DeprecationWarning",
+            "PYTHONPATH": str(PROJECT_ROOT),
+        }
+    )
     return env

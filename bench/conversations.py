@@ -5,6 +5,7 @@ Each conversation is in one language and has a few turns: mostly topic
 questions and replies, with some red-flag and crisis messages and some
 information questions about warning signs (the safety cases' negatives).
 """
+
 from __future__ import annotations
 
 import random

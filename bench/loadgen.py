@@ -9,6 +9,7 @@ the time limit or after --max-requests measured answers. Prints one JSON
 object on stdout: raw latencies (s), errors, the measured window and the
 throughput (answered messages per second).
 """
+
 from __future__ import annotations
 
 import argparse

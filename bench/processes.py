@@ -1,57 +1,40 @@
-"""Peak resident memory and CPU time of process trees, from /proc (Linux)."""
+"""Peak resident memory and CPU time of process trees (psutil)."""
+
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 from typing import Dict, List
 
-def _children(pid: int) -> List[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            found += [int(c) for c in task.read_text().split()]
-        except OSError:
-            pass
-    return found
+import psutil
 
 
-def _rss_kb(pid: int) -> int:
+def _tree(pid: int) -> List[psutil.Process]:
+    """A process and all its descendants (none when it has ended)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
 
 
-def _tree(pid: int) -> List[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        if current not in found:
-            found.append(current)
-            todo += _children(current)
-    return found
+def _sum(pid: int, measure) -> float:
+    total = 0.0
+    for process in _tree(pid):
+        try:
+            total += measure(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+    return total
 
 
 def tree_cpu_s(pid: int) -> float:
     """User + system CPU seconds used so far by a process and its descendants."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for current in _tree(pid):
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / ticks
+    return _sum(pid, lambda p: sum(p.cpu_times()[:2]))
 
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MB."""
-    return sum(_rss_kb(current) for current in _tree(pid)) / 1024
+    return _sum(pid, lambda p: p.memory_info().rss) / 2**20
 
 
 class PeakRss:

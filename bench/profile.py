@@ -4,6 +4,7 @@ server running beside it.
 
     python -m bench.profile MODEL [--messages 300] [--html out.html]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,6 +12,7 @@ import asyncio
 import time
 import uuid
 
+import rasa_ext
 from bench import conversations
 from bench.paths import WORK
 from bench.processes import PeakRss
@@ -24,9 +26,9 @@ async def _talk(agent, messages: int) -> float:
     for script in conversations.build(count=messages, turns=4):
         sender = f"profile-{uuid.uuid4().hex[:8]}"
         for turn in script["turns"]:
-            await agent.handle_message(UserMessage(
-                turn["text"], CollectingOutputChannel(), sender,
-                metadata={"language": script["language"]}))
+            await agent.handle_message(
+                UserMessage(turn["text"], CollectingOutputChannel(), sender, metadata={"language": script["language"]})
+            )
             sent += 1
             if sent >= messages:
                 return (time.perf_counter() - started) / sent
@@ -42,8 +44,8 @@ def main() -> None:
 
     from pyinstrument import Profiler
     from rasa.core.agent import Agent
-    from ops.local import action_endpoint
 
+    from ops.local import action_endpoint
     from staff.heldout import quiet_logs
 
     quiet_logs()
@@ -51,6 +53,7 @@ def main() -> None:
     (WORK / "logs").mkdir(parents=True, exist_ok=True)
     actions = ActionServer(memory, WORK / "logs" / "actions-profile.log")
     try:
+        rasa_ext.install()  # as the Rasa server runs
         agent = Agent.load(args.model, action_endpoint=action_endpoint(f"{actions.url}/webhook"))
         asyncio.run(_talk(agent, 20))  # warm-up
         profiler = Profiler(interval=0.001)

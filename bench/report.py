@@ -1,4 +1,5 @@
 """Figures from raw load runs, the JSON and PNG outputs, and the summary table."""
+
 from __future__ import annotations
 
 import json
@@ -24,17 +25,25 @@ def percentile(values: List[float], p: float) -> Optional[float]:
 
 def summarise_level(runs: List[Dict]) -> Dict:
     """Median over repeated runs of each run's p50/p95/p99 (ms) and throughput."""
-    per_run = [{f"p{p}": (percentile(r["latencies"], p) or 0) * 1000 for p in PERCENTILES}
-               | {"throughput": r["throughput"], "n": len(r["latencies"]), "errors": r["errors"],
-                  "cpu_ms_per_message": r.get("cpu_ms_per_message", {})}
-               for r in runs]
-    summary = {key: round(statistics.median(run[key] for run in per_run), 1)
-               for key in [f"p{p}" for p in PERCENTILES] + ["throughput"]}
+    per_run = [
+        {f"p{p}": (percentile(r["latencies"], p) or 0) * 1000 for p in PERCENTILES}
+        | {
+            "throughput": r["throughput"],
+            "n": len(r["latencies"]),
+            "errors": r["errors"],
+            "cpu_ms_per_message": r.get("cpu_ms_per_message", {}),
+        }
+        for r in runs
+    ]
+    summary = {
+        key: round(statistics.median(run[key] for run in per_run), 1)
+        for key in [f"p{p}" for p in PERCENTILES] + ["throughput"]
+    }
     summary["cpu_ms_per_message"] = {
         who: round(statistics.median(r["cpu_ms_per_message"][who] for r in runs), 1)
-        for who in runs[0].get("cpu_ms_per_message", {})}
-    summary["runs"] = [{k: (round(v, 1) if isinstance(v, float) else v) for k, v in run.items()}
-                       for run in per_run]
+        for who in runs[0].get("cpu_ms_per_message", {})
+    }
+    summary["runs"] = [{k: (round(v, 1) if isinstance(v, float) else v) for k, v in run.items()} for run in per_run]
     return summary
 
 
@@ -45,14 +54,17 @@ def ratio(project: Optional[float], baseline: Optional[float]) -> Optional[float
 def ratios(project: Dict, baseline: Dict) -> Dict:
     """project / baseline for every headline figure (lower is better except
     throughput and accuracy)."""
-    result = {"train_s": ratio(project["train_s"], baseline["train_s"]),
-              "cold_start_s": ratio(project["cold_start_s"], baseline["cold_start_s"]),
-              "throughput": ratio(project["throughput_saturation"], baseline["throughput_saturation"]),
-              "rss_rasa_mb": ratio(project["rss_mb"]["rasa"], baseline["rss_mb"]["rasa"])}
+    result = {
+        "train_s": ratio(project["train_s"], baseline["train_s"]),
+        "cold_start_s": ratio(project["cold_start_s"], baseline["cold_start_s"]),
+        "throughput": ratio(project["throughput_saturation"], baseline["throughput_saturation"]),
+        "rss_rasa_mb": ratio(project["rss_mb"]["rasa"], baseline["rss_mb"]["rasa"]),
+    }
     for level in project["latency_ms"]:
         for p in PERCENTILES:
-            result[f"p{p}_at_{level}"] = ratio(project["latency_ms"][level][f"p{p}"],
-                                               baseline["latency_ms"][level][f"p{p}"])
+            result[f"p{p}_at_{level}"] = ratio(
+                project["latency_ms"][level][f"p{p}"], baseline["latency_ms"][level][f"p{p}"]
+            )
     return result
 
 
@@ -65,8 +77,8 @@ def targets(project: Dict, baseline: Dict) -> Dict[str, bool]:
         "throughput >= 2x baseline": project["throughput_saturation"] >= 2 * baseline["throughput_saturation"],
         "training < 3 min": project["train_s"] < 180,
         "held-out accuracy >= baseline (nl, en)": all(
-            project["accuracy"][lang]["accuracy"] >= baseline["accuracy"][lang]["accuracy"]
-            for lang in ("nl", "en")),
+            project["accuracy"][lang]["accuracy"] >= baseline["accuracy"][lang]["accuracy"] for lang in ("nl", "en")
+        ),
     }
 
 
@@ -86,6 +98,7 @@ def write(results: Dict, stamp: str) -> Dict[str, Path]:
 def plot(results: Dict, path: Path) -> None:
     """p50/p95/p99 latency against concurrency for each model (log scale)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -97,8 +110,14 @@ def plot(results: Dict, path: Path) -> None:
             continue
         levels = sorted(model["latency_ms"], key=int)
         for p, style in styles.items():
-            axes.plot([int(c) for c in levels], [model["latency_ms"][c][f"p{p}"] for c in levels],
-                      style, marker="o", color=colour, label=f"{name} p{p}")
+            axes.plot(
+                [int(c) for c in levels],
+                [model["latency_ms"][c][f"p{p}"] for c in levels],
+                style,
+                marker="o",
+                color=colour,
+                label=f"{name} p{p}",
+            )
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xticks([int(c) for c in results["levels"]])
@@ -122,29 +141,46 @@ def rows(results: Dict) -> List[tuple]:
         r = ratio(a, b) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
         found.append((label, a, b, r))
 
-    for label, key in (("training (s)", "train_s"), ("model size (MB)", "model_mb"),
-                       ("cold start (s)", "cold_start_s"),
-                       ("throughput at saturation (msg/s)", "throughput_saturation")):
+    for label, key in (
+        ("training (s)", "train_s"),
+        ("model size (MB)", "model_mb"),
+        ("cold start (s)", "cold_start_s"),
+        ("throughput at saturation (msg/s)", "throughput_saturation"),
+    ):
         add(label, project[key], baseline.get(key))
     for level in sorted(project["latency_ms"], key=int):
         for p in PERCENTILES:
-            add(f"p{p} at {level} concurrent (ms)", project["latency_ms"][level][f"p{p}"],
-                (baseline.get("latency_ms") or {}).get(level, {}).get(f"p{p}"))
-        add(f"Rasa CPU per message at {level} (ms)",
+            add(
+                f"p{p} at {level} concurrent (ms)",
+                project["latency_ms"][level][f"p{p}"],
+                (baseline.get("latency_ms") or {}).get(level, {}).get(f"p{p}"),
+            )
+        add(
+            f"Rasa CPU per message at {level} (ms)",
             project["latency_ms"][level].get("cpu_ms_per_message", {}).get("rasa"),
-            (baseline.get("latency_ms") or {}).get(level, {}).get("cpu_ms_per_message", {}).get("rasa"))
+            (baseline.get("latency_ms") or {}).get(level, {}).get("cpu_ms_per_message", {}).get("rasa"),
+        )
     for who in ("rasa", "actions"):
         add(f"peak RSS {who} server (MB)", project["rss_mb"].get(who), (baseline.get("rss_mb") or {}).get(who))
     for lang in ("nl", "en"):
-        add(f"held-out accuracy {lang}", project["accuracy"][lang]["accuracy"],
-            (baseline.get("accuracy") or {}).get(lang, {}).get("accuracy"))
+        add(
+            f"held-out accuracy {lang}",
+            project["accuracy"][lang]["accuracy"],
+            (baseline.get("accuracy") or {}).get(lang, {}).get("accuracy"),
+        )
     return found
 
 
-SCALING_COLUMNS = (("NLU data", "fraction"), ("examples", "examples"), ("train s", "train_s"),
-                   ("model MB", "model_mb"), ("cold start s", "cold_start_s"),
-                   ("p50 at 10 ms", "p50_at_10_ms"), ("p95 at 10 ms", "p95_at_10_ms"),
-                   ("Rasa RSS MB", "rss_rasa_mb"))
+SCALING_COLUMNS = (
+    ("NLU data", "fraction"),
+    ("examples", "examples"),
+    ("train s", "train_s"),
+    ("model MB", "model_mb"),
+    ("cold start s", "cold_start_s"),
+    ("p50 at 10 ms", "p50_at_10_ms"),
+    ("p95 at 10 ms", "p95_at_10_ms"),
+    ("Rasa RSS MB", "rss_rasa_mb"),
+)
 
 
 def table(results: Dict) -> str:
@@ -153,8 +189,7 @@ def table(results: Dict) -> str:
     lines += [f"{label:<36}{_fmt(a):>10}{_fmt(b):>10}{_fmt(r):>8}" for label, a, b, r in rows(results)]
     if results.get("scaling"):
         lines += ["", "".join(f"{name:>13}" for name, _ in SCALING_COLUMNS)]
-        lines += ["".join(f"{_fmt(row[key]):>13}" for _, key in SCALING_COLUMNS)
-                  for row in results["scaling"]]
+        lines += ["".join(f"{_fmt(row[key]):>13}" for _, key in SCALING_COLUMNS) for row in results["scaling"]]
     if results.get("targets"):
         lines += [""] + [f"[{'x' if ok else ' '}] {name}" for name, ok in results["targets"].items()]
     return "\n".join(lines)
@@ -165,10 +200,12 @@ def markdown(results: Dict) -> str:
     lines = ["| figure | project | baseline | project/baseline |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {label} | {_fmt(a)} | {_fmt(b)} | {_fmt(r)} |" for label, a, b, r in rows(results)]
     if results.get("scaling"):
-        lines += ["", "| " + " | ".join(name for name, _ in SCALING_COLUMNS) + " |",
-                  "|" + " ---: |" * len(SCALING_COLUMNS)]
-        lines += ["| " + " | ".join(_fmt(row[key]) for _, key in SCALING_COLUMNS) + " |"
-                  for row in results["scaling"]]
+        lines += [
+            "",
+            "| " + " | ".join(name for name, _ in SCALING_COLUMNS) + " |",
+            "|" + " ---: |" * len(SCALING_COLUMNS),
+        ]
+        lines += ["| " + " | ".join(_fmt(row[key]) for _, key in SCALING_COLUMNS) + " |" for row in results["scaling"]]
     return "\n".join(lines) + "\n"
 
 

@@ -5,6 +5,7 @@ copy) and a latency chart, and print a summary table.
     python -m bench.run            # full run (trains both; about 20-30 min here)
     python -m bench.run --quick    # fewer repeats/turns, reuse trained models
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
+from base.paths import rasa_env
 from bench import conversations, report, training
 from bench.paths import BASELINE_CONFIG, PROJECT_CONFIG, PYTHON, ROOT, WORK
-from base.paths import rasa_env
 from bench.processes import PeakRss, tree_cpu_s
 from bench.servers import ActionServer, RasaServer
 
@@ -36,19 +37,29 @@ def say(text: str) -> None:
 
 def load_run(url: str, scripts: Path, concurrency: int, settings: Dict) -> Dict:
     """One load-generator process against a running server."""
-    command = [str(PYTHON), "-m", "bench.loadgen", "--url", url, "--scripts", str(scripts),
-               "--concurrency", str(concurrency), "--duration", str(settings["duration"]),
-               "--warmup", str(settings["warmup"])]
+    command = [
+        str(PYTHON),
+        "-m",
+        "bench.loadgen",
+        "--url",
+        url,
+        "--scripts",
+        str(scripts),
+        "--concurrency",
+        str(concurrency),
+        "--duration",
+        str(settings["duration"]),
+        "--warmup",
+        str(settings["warmup"]),
+    ]
     limit = settings["duration"] + settings["warmup"] + 120
-    result = subprocess.run(command, cwd=ROOT, env=rasa_env(), capture_output=True,
-                            text=True, timeout=limit)
+    result = subprocess.run(command, cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=limit)
     if result.returncode != 0:
         raise RuntimeError(f"load generator failed: {result.stderr[-2000:]}")
     return json.loads(result.stdout)
 
 
-def serve_and_load(name: str, model: str, scripts: Path, settings: Dict,
-                   levels=LEVELS, cold_starts: int = 1) -> Dict:
+def serve_and_load(name: str, model: str, scripts: Path, settings: Dict, levels=LEVELS, cold_starts: int = 1) -> Dict:
     """Cold starts (median), then latency/throughput per level, and peak RSS."""
     logs = WORK / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -57,12 +68,13 @@ def serve_and_load(name: str, model: str, scripts: Path, settings: Dict,
     server = None
     try:
         starts = []
-        for attempt in range(cold_starts):
+        for _ in range(cold_starts):
             if server:
                 server.stop()
             server = RasaServer(ROOT / model, actions, memory, logs / f"rasa-{name}.log")
             starts.append(round(server.cold_start_s, 2))
             say(f"{name}: cold start {server.cold_start_s:.1f} s")
+        assert server is not None, "at least one cold start"
         latency = {}
         for level in levels:
             runs = []
@@ -71,26 +83,38 @@ def serve_and_load(name: str, model: str, scripts: Path, settings: Dict,
                 run = load_run(server.url, scripts, level, settings)
                 run["cpu_ms_per_message"] = {
                     who: round(1000 * (tree_cpu_s(p) - before[who]) / max(run["answered"], 1), 1)
-                    for who, p in memory.pids.items()}
+                    for who, p in memory.pids.items()
+                }
                 runs.append(run)
             latency[str(level)] = report.summarise_level(runs)
-            say(f"{name}: {level} concurrent: p50 {latency[str(level)]['p50']} ms, "
+            say(
+                f"{name}: {level} concurrent: p50 {latency[str(level)]['p50']} ms, "
                 f"p95 {latency[str(level)]['p95']} ms, {latency[str(level)]['throughput']} msg/s, "
-                f"CPU ms/message {latency[str(level)]['cpu_ms_per_message']}")
+                f"CPU ms/message {latency[str(level)]['cpu_ms_per_message']}"
+            )
     finally:
         if server:
             server.stop()
         actions.stop()
         peak = memory.stop()
-    return {"cold_start_runs_s": starts, "cold_start_s": round(statistics.median(starts), 2),
-            "latency_ms": latency,
-            "throughput_saturation": max(v["throughput"] for v in latency.values()),
-            "rss_mb": {k: round(v, 1) for k, v in peak.items()}}
+    return {
+        "cold_start_runs_s": starts,
+        "cold_start_s": round(statistics.median(starts), 2),
+        "latency_ms": latency,
+        "throughput_saturation": max(v["throughput"] for v in latency.values()),
+        "rss_mb": {k: round(v, 1) for k, v in peak.items()},
+    }
 
 
 def accuracy(model: str) -> Dict:
-    result = subprocess.run([str(PYTHON), "-m", "bench.accuracy", str(ROOT / model)], cwd=ROOT,
-                            env=rasa_env(), capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        [str(PYTHON), "-m", "bench.accuracy", str(ROOT / model)],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"held-out evaluation failed: {result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -115,27 +139,38 @@ def scaling(project: Dict, scripts: Path, settings: Dict, reuse: str) -> List[Di
         else:
             data = training.subsample_data(fraction)
             info = training.train(f"project{round(fraction * 100)}", PROJECT_CONFIG, data, reuse=reuse)
-            figures = serve_and_load(f"project{round(fraction * 100)}", info["model"], scripts,
-                                     settings, levels=(10,))
-        rows.append({"fraction": fraction, "examples": training.count_examples(data),
-                     "train_s": info["train_s"], "model_mb": info["model_mb"],
-                     "cold_start_s": figures["cold_start_s"],
-                     "p50_at_10_ms": figures["latency_ms"]["10"]["p50"],
-                     "p95_at_10_ms": figures["latency_ms"]["10"]["p95"],
-                     "rss_rasa_mb": figures["rss_mb"]["rasa"]})
+            figures = serve_and_load(f"project{round(fraction * 100)}", info["model"], scripts, settings, levels=(10,))
+        rows.append(
+            {
+                "fraction": fraction,
+                "examples": training.count_examples(data),
+                "train_s": info["train_s"],
+                "model_mb": info["model_mb"],
+                "cold_start_s": figures["cold_start_s"],
+                "p50_at_10_ms": figures["latency_ms"]["10"]["p50"],
+                "p95_at_10_ms": figures["latency_ms"]["10"]["p95"],
+                "rss_rasa_mb": figures["rss_mb"]["rasa"],
+            }
+        )
         say(f"scaling {fraction:.0%}: {rows[-1]}")
     return rows
 
 
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer repeats and turns; reuse models trained from the same files")
-    parser.add_argument("--reuse", action="store_true",
-                        help="in a full run too: reuse models trained from the same files, the newest baseline")
-    parser.add_argument("--reuse-baseline", action="store_true",
-                        help="reuse the newest baseline model (its training time as recorded); "
-                             "train the project's models fresh")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repeats and turns; reuse models trained from the same files"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="in a full run too: reuse models trained from the same files, the newest baseline",
+    )
+    parser.add_argument(
+        "--reuse-baseline",
+        action="store_true",
+        help="reuse the newest baseline model (its training time as recorded); train the project's models fresh",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="measure the project's model only")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 25/50/100%% data figures")
     parser.add_argument("--repeats", type=int, help="load runs per level (median reported)")
@@ -150,20 +185,22 @@ def main(argv: List[str]) -> int:
     began, stamp = time.monotonic(), time.strftime("%Y%m%d-%H%M%S")
     WORK.mkdir(parents=True, exist_ok=True)
     scripts = WORK / "conversations.json"
-    dialogues = conversations.build(count=2000, turns=settings["turns"])
+    dialogues = conversations.build(count=2000, turns=int(settings["turns"]))
     scripts.write_text(json.dumps(dialogues, ensure_ascii=False))
     results: Dict = {
-        "started": stamp, "mode": "quick" if args.quick else "full", "settings": settings,
+        "started": stamp,
+        "mode": "quick" if args.quick else "full",
+        "settings": settings,
         "levels": list(LEVELS),
-        "machine": {"cpus": os.cpu_count(), "loadavg_start": os.getloadavg(),
-                    "python": platform.python_version()},
+        "machine": {"cpus": os.cpu_count(), "loadavg_start": os.getloadavg(), "python": platform.python_version()},
         "load_mix_turns": conversations.mix(dialogues),
         "models": {},
     }
     results["models"]["project"] = measure("project", PROJECT_CONFIG, scripts, settings, reuse)
     if not args.no_baseline:
-        results["models"]["baseline"] = measure("baseline", BASELINE_CONFIG, scripts, settings,
-                                                "newest" if reuse == "same" or args.reuse_baseline else "no")
+        results["models"]["baseline"] = measure(
+            "baseline", BASELINE_CONFIG, scripts, settings, "newest" if reuse == "same" or args.reuse_baseline else "no"
+        )
         project, baseline = results["models"]["project"], results["models"]["baseline"]
         results["ratios"] = report.ratios(project, baseline)
         results["targets"] = report.targets(project, baseline)
@@ -175,9 +212,11 @@ def main(argv: List[str]) -> int:
     print(report.table(results))
     print(f"\nJSON:  {report.relative(paths['json'])} (and bench-{stamp}.json)")
     print(f"Chart: {report.relative(paths['chart'])}")
-    print(f"Took {results['duration_s'] / 60:.1f} min; load average at start/end "
-          f"{results['machine']['loadavg_start'][0]:.1f}/{results['machine']['loadavg_end'][0]:.1f} "
-          f"on {results['machine']['cpus']} CPUs (other work on the machine adds noise).")
+    print(
+        f"Took {results['duration_s'] / 60:.1f} min; load average at start/end "
+        f"{results['machine']['loadavg_start'][0]:.1f}/{results['machine']['loadavg_end'][0]:.1f} "
+        f"on {results['machine']['cpus']} CPUs (other work on the machine adds noise)."
+    )
     return 0
 
 

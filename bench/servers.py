@@ -1,6 +1,7 @@
 """Start the action server and a Rasa server for one model on free loopback
 ports, measure the cold start, and stop them again (only their own process
 groups)."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,11 @@ import urllib.request
 from pathlib import Path
 from typing import List
 
+from base.paths import rasa_env
 from bench.paths import RASA, ROOT, WORK
 from bench.processes import PeakRss
-from base.paths import rasa_env
-from ops.local import action_server_command, free_port, http_status, local_endpoints, new_secret, stop_group
+from ops.local import action_server_command, free_port, local_endpoints, new_secret, stop_group
+from ops.ready import NotReady, wait_until_ready
 
 START_TIMEOUT = 600
 
@@ -31,8 +33,9 @@ def _post_ok(url: str, body: bytes, timeout: float = 5) -> bool:
 
 def _start(command: List[str], log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=rasa_env(), stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 class ActionServer:
@@ -43,12 +46,18 @@ class ActionServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = _start(action_server_command(self.port), log)
         memory.watch("actions", self.process.pid)
-        deadline = time.monotonic() + START_TIMEOUT
-        while http_status(f"{self.url}/health", timeout=2) != 200:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the action server did not start; see {log}")
-            time.sleep(0.2)
+        try:
+            wait_until_ready(
+                f"{self.url}/health",
+                "the action server",
+                START_TIMEOUT,
+                process=self.process,
+                interval=0.2,
+                hint=f"see {log}",
+            )
+        except NotReady:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         stop_group(self.process)
@@ -64,20 +73,38 @@ class RasaServer:
         self.url = f"http://127.0.0.1:{self.port}"
         endpoints = WORK / f"endpoints-{actions.port}.yml"
         endpoints.write_text(local_endpoints(actions.url))
-        command = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
-                   "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.port),
-                   "--enable-api", f"--auth-token={new_secret(8)}"]
-        probe = json.dumps({"sender": "bench-coldstart-" + os.urandom(4).hex(),
-                            "message": "hallo", "metadata": {"language": "nl"}}).encode()
+        command = [
+            str(RASA),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--port",
+            str(self.port),
+            "--enable-api",
+            f"--auth-token={new_secret(8)}",
+        ]
+        probe = json.dumps(
+            {"sender": "bench-coldstart-" + os.urandom(4).hex(), "message": "hallo", "metadata": {"language": "nl"}}
+        ).encode()
         started = time.monotonic()
         self.process = _start(command, log)
         memory.watch("rasa", self.process.pid)
-        deadline = started + START_TIMEOUT
-        while not _post_ok(f"{self.url}/webhooks/rest/webhook", probe):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the Rasa server did not start; see {log}")
-            time.sleep(0.1)
+        try:
+            wait_until_ready(
+                lambda: _post_ok(f"{self.url}/webhooks/rest/webhook", probe),
+                "the Rasa server",
+                START_TIMEOUT,
+                process=self.process,
+                interval=0.1,
+                hint=f"see {log}",
+            )
+        except NotReady:
+            self.stop()
+            raise
         self.cold_start_s = time.monotonic() - started
 
     def stop(self) -> None:

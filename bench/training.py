@@ -1,5 +1,6 @@
 """Train models for the benchmark into bench/work/models (never models/),
 and make stratified subsamples of the NLU data for the scaling figures."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +15,8 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bench.paths import RASA, ROOT, WORK
 from base.paths import rasa_env
+from bench.paths import RASA, ROOT, WORK
 
 MODELS = WORK / "models"
 DATA = ROOT / "data"
@@ -53,22 +54,42 @@ def train(name: str, config: Path, data: Path = DATA, reuse: str = "no") -> Dict
     started = time.monotonic()
     with open(log, "wb") as out:
         result = subprocess.run(
-            [str(RASA), "train", "--force", "--domain", "domain", "--config", str(config),
-             "--data", str(data), "--fixed-model-name", stem, "--out", str(MODELS)],
-            cwd=ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT)
+            [
+                str(RASA),
+                "train",
+                "--force",
+                "--domain",
+                "domain",
+                "--config",
+                str(config),
+                "--data",
+                str(data),
+                "--fixed-model-name",
+                stem,
+                "--out",
+                str(MODELS),
+            ],
+            cwd=ROOT,
+            env=rasa_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     seconds = time.monotonic() - started
     if result.returncode != 0:
         raise RuntimeError(f"training {name} failed; see {log}")
     model = MODELS / f"{stem}.tar.gz"
-    info = {"model": str(model.relative_to(ROOT)), "train_s": round(seconds, 1),
-            "model_mb": round(model.stat().st_size / 2**20, 2), "reused": False}
+    info = {
+        "model": str(model.relative_to(ROOT)),
+        "train_s": round(seconds, 1),
+        "model_mb": round(model.stat().st_size / 2**20, 2),
+        "reused": False,
+    }
     (MODELS / f"{stem}.json").write_text(json.dumps(info))
     return info
 
 
 def _newest(name: str) -> Optional[Path]:
-    found = [p for p in MODELS.glob(f"{name}-*.tar.gz")
-             if p.with_suffix("").with_suffix(".json").exists()]
+    found = [p for p in MODELS.glob(f"{name}-*.tar.gz") if p.with_suffix("").with_suffix(".json").exists()]
     return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 

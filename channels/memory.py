@@ -6,12 +6,13 @@ domain, the classifier). Python's full collections walk all of them: under
 load the benchmark saw one every 20-30 s, each stopping every conversation
 for 190-350 ms. Moving them to the permanent generation once the server
 has started (`gc.freeze`) leaves the collector only what messages create,
-mostly the trackers the embedded store keeps (channels/tracker_store.py):
+mostly the trackers the embedded store keeps (rasa_ext/tracker_store.py):
 the full collections fell to 15-30 ms (docs/performance.md). Objects still
 go away as soon as nothing refers to them; only cycles among the frozen
 start-up objects are never collected, and those live for the whole process
 anyway.
 """
+
 from __future__ import annotations
 
 import gc

@@ -12,6 +12,7 @@ code from the model file and is fast: the earlier skops format spent most of
 `rasa run`'s start-up importing skops, which imports every scikit-learn
 estimator (docs/performance.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,15 +40,21 @@ WEIGHTS_FILE = "intent_classifier.npz"
 
 def build_pipeline(config: Dict[Text, Any]) -> Pipeline:
     """The untrained scikit-learn pipeline described by `config`."""
-    features = FeatureUnion([
-        ("words", TfidfVectorizer(
-            lowercase=True, sublinear_tf=True, ngram_range=tuple(config["word_ngrams"]))),
-        ("chars", TfidfVectorizer(
-            lowercase=True, sublinear_tf=True, analyzer="char_wb",
-            ngram_range=tuple(config["char_ngrams"]))),
-    ])
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(lowercase=True, sublinear_tf=True, ngram_range=tuple(config["word_ngrams"]))),
+            (
+                "chars",
+                TfidfVectorizer(
+                    lowercase=True, sublinear_tf=True, analyzer="char_wb", ngram_range=tuple(config["char_ngrams"])
+                ),
+            ),
+        ]
+    )
     classifier = LogisticRegression(
-        C=config["C"], max_iter=config["max_iter"], class_weight="balanced",
+        C=config["C"],
+        max_iter=config["max_iter"],
+        class_weight="balanced",
         random_state=config["random_state"],
     )
     return Pipeline([("features", features), ("classifier", classifier)])
@@ -60,10 +67,13 @@ def save_pipeline(pipeline: Pipeline, directory: Path) -> None:
         name: {term: int(index) for term, index in vectorizer.vocabulary_.items()}
         for name, vectorizer in union.transformer_list
     }
-    (directory / VOCABULARY_FILE).write_text(json.dumps(
-        {"classes": [str(c) for c in classifier.classes_], "vocabularies": vocabularies}))
+    (directory / VOCABULARY_FILE).write_text(
+        json.dumps({"classes": [str(c) for c in classifier.classes_], "vocabularies": vocabularies})
+    )
     np.savez(
-        directory / WEIGHTS_FILE, coef=classifier.coef_, intercept=classifier.intercept_,
+        directory / WEIGHTS_FILE,
+        coef=classifier.coef_,
+        intercept=classifier.intercept_,
         **{f"idf_{name}": vectorizer.idf_ for name, vectorizer in union.transformer_list},
     )
 
@@ -81,8 +91,9 @@ class FittedIntentModel:
         self.groups = []
         offset = 0
         for _, vectorizer in union.transformer_list:
-            self.groups.append((vectorizer.build_analyzer(), vectorizer.vocabulary_,
-                                np.asarray(vectorizer.idf_), offset))
+            self.groups.append(
+                (vectorizer.build_analyzer(), vectorizer.vocabulary_, np.asarray(vectorizer.idf_), offset)
+            )
             offset += len(vectorizer.vocabulary_)
         self.weights = np.ascontiguousarray(classifier.coef_.T)
         self.intercept = classifier.intercept_
@@ -99,8 +110,7 @@ class FittedIntentModel:
             if not counts:
                 continue
             local = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tfidf = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64,
-                                              count=len(counts)))) * idf[local]
+            tfidf = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[local]
             indices.append(local + offset)
             values.append(tfidf / np.sqrt(np.dot(tfidf, tfidf)))
         if not indices:
@@ -136,9 +146,7 @@ def load_pipeline(config: Dict[Text, Any], directory: Path) -> Pipeline:
     return pipeline
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TfidfIntentClassifier(GraphComponent, IntentClassifier):
     """Classifies intents from the raw message text."""
 
@@ -155,7 +163,10 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
         }
 
     def __init__(
-        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         pipeline: Optional[Pipeline] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -166,7 +177,10 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> "TfidfIntentClassifier":
         """A new, untrained classifier."""
@@ -188,8 +202,12 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def load(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-        execution_context: ExecutionContext, **kwargs: Any,
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
     ) -> "TfidfIntentClassifier":
         """Read the fitted pipeline back (plain data only, no pickle)."""
         config = {**cls.get_default_config(), **config}

@@ -10,18 +10,21 @@ when it is clear, so that the `language` and `country` slots follow the user:
 2. Otherwise the message must *clearly* be in one language: words from that
    language only, or at least `min_words` cue words of which at least
    `min_share` belong to it. Dutch with a few English words stays Dutch.
-3. Otherwise, on the first message of a session (the REST channel sets
-   `metadata.session_start`), the metadata's `language` (or the language
-   of its `country`) is used.
-4. Otherwise nothing is added and the slots keep their value.
+3. Otherwise nothing is added and the slots keep their value (a session
+   starts with the metadata's language and country as slots:
+   rasa_ext/session.py).
 
 Cue words are spaCy's stop-word lists of both languages (no model needed)
-plus `content/language_cues.yml`; words in both count for neither.
+plus `content/language_cues.yml`; words in both count for neither. They are
+read when the model is trained and stored in it, so a model detects with
+the cue words it was trained with and reads no file when it is loaded.
 The country is the message metadata's `country` when given, else the one
-that goes with the language (nl -> NL, en -> UK).
+that goes with the detected language (nl -> NL, en -> UK).
 """
+
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -33,8 +36,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from base.locale import COUNTRY_FOR_LANGUAGE, metadata_locale
+from base.locale import COUNTRY_FOR_LANGUAGE, normalise_country
 from base.paths import project_path
 
 SWITCH_INTENT = "switch_language"
@@ -46,6 +50,7 @@ LANGUAGE_NAMES = {
     ),
 }
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+CUES_FILE = "language_cues.json"
 
 
 def load_cue_words(cues_file: Text) -> Dict[Text, frozenset]:
@@ -61,9 +66,7 @@ def load_cue_words(cues_file: Text) -> Dict[Text, frozenset]:
     return {"nl": frozenset(nl - shared), "en": frozenset(en - shared)}
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Adds `language`/`country` entities for clear or explicitly chosen language."""
 
@@ -77,9 +80,17 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
             "max_switch_tokens": 5,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        cues: Optional[Dict[Text, frozenset]] = None,
+        model_storage: Optional[ModelStorage] = None,
+        resource: Optional[Resource] = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
-        self.cues = load_cue_words(self.config["cues_file"])
+        self.cues = cues if cues is not None else load_cue_words(self.config["cues_file"])
+        self._model_storage = model_storage
+        self._resource = resource
 
     @classmethod
     def create(
@@ -89,8 +100,31 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "LanguageDetector":
-        """Build the detector from its configuration."""
-        return cls(config)
+        """The detector with the cue words as they are on disk now (training)."""
+        return cls(config, None, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Store the cue words in the model."""
+        if self._model_storage is None or self._resource is None:
+            raise RuntimeError("the language detector was created without a model storage")
+        with self._model_storage.write_to(self._resource) as directory:
+            cues = {language: sorted(words) for language, words in self.cues.items()}
+            (directory / CUES_FILE).write_text(json.dumps(cues, ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LanguageDetector":
+        """The detector with the cue words stored in the model."""
+        with model_storage.read_from(resource) as directory:
+            stored = json.loads((directory / CUES_FILE).read_text(encoding="utf-8"))
+        return cls(config, {language: frozenset(words) for language, words in stored.items()}, model_storage, resource)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Annotate each message in place."""
@@ -103,12 +137,10 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         """Return (language or None, whether it was an explicit switch)."""
         words = [w.lower() for w in WORD.findall(text or "")]
         requested = self._requested_language(text or "", intent_name == SWITCH_INTENT)
-        if requested and (
-            intent_name == SWITCH_INTENT or len(words) <= self.config["max_switch_tokens"]
-        ):
+        if requested and (intent_name == SWITCH_INTENT or len(words) <= self.config["max_switch_tokens"]):
             return requested, True
         counts = {lang: sum(w in cues for w in words) for lang, cues in self.cues.items()}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=lambda language: counts[language])
         other = "en" if best == "nl" else "nl"
         total = counts[best] + counts[other]
         if counts[best] == 0 or counts[best] == counts[other]:
@@ -124,9 +156,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         """The language named in the text; with two named, the last one if
         the message asks to switch ("my English is poor, Dutch please")."""
         named = sorted(
-            (match.start(), lang)
-            for lang, pattern in LANGUAGE_NAMES.items()
-            for match in pattern.finditer(text)
+            (match.start(), lang) for lang, pattern in LANGUAGE_NAMES.items() for match in pattern.finditer(text)
         )
         languages = {lang for _, lang in named}
         if len(languages) == 1 or (languages and is_switch_request):
@@ -137,13 +167,14 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         text = message.get(TEXT) or ""
         intent = message.get(INTENT) or {}
         language, explicit = self.detect(text, intent.get("name"))
-        md_language, country = metadata_locale(message.get("metadata"))
-        language = language or md_language
+        metadata = message.get("metadata")
+        country = normalise_country(metadata.get("country")) if isinstance(metadata, dict) else None
         entities = []
         if language:
             entities.append(self._entity("language", language, text))
-        if language or country:
-            entities.append(self._entity("country", country or COUNTRY_FOR_LANGUAGE[language], text))
+        country = country or (COUNTRY_FOR_LANGUAGE[language] if language else None)
+        if country:
+            entities.append(self._entity("country", country, text))
         if explicit and intent.get("name") != SWITCH_INTENT:
             message.set(INTENT, {"name": SWITCH_INTENT, "confidence": 1.0}, add_to_output=True)
         if entities:

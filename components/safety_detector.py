@@ -2,7 +2,7 @@
 
 Runs after the intent classifier, the fallback and the language detector.
 For every message it applies the reviewable patterns of `data/safety/`
-(both languages, see components/safety_rules.py for the policy) and the
+(both languages, see components/safety_policy.py for the policy) and the
 semantic net under them (components/safety_semantic.py: every sentence
 against the reviewed descriptions of `data/safety/descriptions.yml`), then
 decides one of three outcomes (components/safety_outcome.py):
@@ -21,11 +21,13 @@ why, so staff can see it. The patterns, the descriptions' vectors and the
 thresholds are stored in the model when it is trained, so a model always
 answers with what it was trained with.
 """
+
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Mapping, Optional, Text, Union
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -34,14 +36,12 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-import numpy as np
-import yaml
-
 from base.paths import project_path
 from components.safety_outcome import CHECK, Outcome, decide
-from components.safety_rules import KINDS, SafetyRules, Verdict, merge_contexts, read_spec
-from components.safety_semantic import (OTHER, Head, SemanticMatch, SemanticNet, Thresholds, descriptions_of,
-                                        sentences)
+from components.safety_patterns import SafetyRules
+from components.safety_policy import KINDS, About, Reason, Verdict
+from components.safety_semantic import OTHER, Head, SemanticMatch, SemanticNet, Thresholds, descriptions_of, sentences
+from components.safety_spec import PatternSpec, merge_contexts, read_descriptions, read_spec, spec_of
 from components.sentence_encoder import load_encoder
 
 SPECS_FILE = "safety_patterns.json"
@@ -55,9 +55,7 @@ TOPIC_ENTITY = "pending_topic"
 NOT_A_TOPIC = {"nlu_fallback", CHECK, *KINDS}
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SafetyDetector(GraphComponent):
     """Deterministic red-flag and crisis recognition that overrides the classifier."""
 
@@ -66,33 +64,47 @@ class SafetyDetector(GraphComponent):
         """Where the pattern files and descriptions are (relative to the
         project root), the sentence encoder (None: patterns only) and the
         similarity thresholds of the semantic net."""
-        return {"patterns_dir": "data/safety", "languages": ["nl", "en"],
-                "descriptions": "data/safety/descriptions.yml", "encoder": None, "thresholds": {},
-                "skip_semantic_when": {"topic_confidence": 0.5, "escalation_confidence": 0.05},
-                "maybe_gives_way_at": 0.8}
+        return {
+            "patterns_dir": "data/safety",
+            "languages": ["nl", "en"],
+            "descriptions": "data/safety/descriptions.yml",
+            "encoder": None,
+            "thresholds": {},
+            "skip_semantic_when": {"topic_confidence": 0.5, "escalation_confidence": 0.05},
+            "maybe_gives_way_at": 0.8,
+            "head_gives_way_at": 0.5,
+        }
 
     def __init__(
-        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-        specs: Optional[Dict[Text, Dict]] = None, net: Optional[SemanticNet] = None,
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        specs: Optional[Mapping[Text, Union[PatternSpec, Dict]]] = None,
+        net: Optional[SemanticNet] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.rules: Dict[Text, SafetyRules] = {}
         if specs:
-            self.rules = {lang: SafetyRules(spec) for lang, spec in merge_contexts(specs).items()}
+            checked = {lang: spec_of(spec, SPECS_FILE) for lang, spec in specs.items()}
+            self.rules = {lang: SafetyRules(spec) for lang, spec in merge_contexts(checked).items()}
         self.net = net
 
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SafetyDetector":
         """A detector with the pattern files as they are on disk now."""
         return cls(config, model_storage, resource, cls._read_files(config))
 
     @classmethod
-    def _read_files(cls, config: Dict[Text, Any]) -> Dict[Text, Dict]:
+    def _read_files(cls, config: Dict[Text, Any]) -> Dict[Text, PatternSpec]:
         config = {**cls.get_default_config(), **config}
         directory = project_path(config["patterns_dir"])
         return {lang: read_spec(directory / f"{lang}.yml") for lang in config["languages"]}
@@ -103,25 +115,35 @@ class SafetyDetector(GraphComponent):
         trained on them in the model."""
         specs = self._read_files(self.config)
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / SPECS_FILE).write_text(json.dumps(specs, ensure_ascii=False), encoding="utf-8")
+            stored = {lang: spec.dict(exclude_unset=True) for lang, spec in specs.items()}
+            (directory / SPECS_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
             if self.config["encoder"]:
-                path = project_path(self.config["descriptions"])
-                rows = descriptions_of(yaml.safe_load(path.read_text(encoding="utf-8")))
-                rows += [(example.get(INTENT) if example.get(INTENT) in KINDS else OTHER, "", example.get(TEXT))
-                         for example in training_data.intent_examples if example.get(TEXT)]
+                red_flags = {sign for spec in specs.values() for sign in spec.red_flag}
+                descriptions = read_descriptions(project_path(self.config["descriptions"]), red_flags)
+                rows = descriptions_of(descriptions.dict())
+                rows += [
+                    (example.get(INTENT) if example.get(INTENT) in KINDS else OTHER, "", example.get(TEXT))
+                    for example in training_data.intent_examples
+                    if example.get(TEXT)
+                ]
                 kinds, signs, texts = (list(column) for column in zip(*rows))
                 vectors = load_encoder(self.config["encoder"]).embed(texts)
                 np.save(directory / VECTORS_FILE, vectors.astype(np.float16), allow_pickle=False)
                 head = Head.train(vectors, kinds)
                 np.savez(directory / HEAD_FILE, weights=head.weights, bias=head.bias)
-                (directory / NET_FILE).write_text(json.dumps({"kinds": kinds, "signs": signs, "texts": texts},
-                                                             ensure_ascii=False), encoding="utf-8")
+                (directory / NET_FILE).write_text(
+                    json.dumps({"kinds": kinds, "signs": signs, "texts": texts}, ensure_ascii=False), encoding="utf-8"
+                )
         return self._resource
 
     @classmethod
     def load(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-        execution_context: ExecutionContext, **kwargs: Any,
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
     ) -> "SafetyDetector":
         """The detector with the patterns stored in the model."""
         config = {**cls.get_default_config(), **config}
@@ -135,8 +157,15 @@ class SafetyDetector(GraphComponent):
                 if (directory / HEAD_FILE).exists():
                     with np.load(directory / HEAD_FILE, allow_pickle=False) as stored_head:
                         head = Head(stored_head["weights"], stored_head["bias"])
-                net = SemanticNet(load_encoder(config["encoder"]), vectors, stored["kinds"], stored["signs"],
-                                  stored["texts"], Thresholds(**config["thresholds"]), head)
+                net = SemanticNet(
+                    load_encoder(config["encoder"]),
+                    vectors,
+                    stored["kinds"],
+                    stored["signs"],
+                    stored["texts"],
+                    Thresholds(**config["thresholds"]),
+                    head,
+                )
         return cls(config, model_storage, resource, specs, net)
 
     # ------------------------------------------------------------------
@@ -158,17 +187,17 @@ class SafetyDetector(GraphComponent):
         patterns saw it negated in the sentence."""
         if self.net is None or not text.strip() or text.lstrip().startswith("/"):
             return []
-        rules = next(iter(self.rules.values()))   # context words are merged across languages
+        rules = next(iter(self.rules.values()))  # context words are merged across languages
         verdict = verdict or self.verdict(text)
-        negated = [m for m in verdict.ignored if m.kind == "crisis" and m.reason == "negated"]
+        negated = [m for m in verdict.ignored if m.kind == "crisis" and m.reason == Reason.NEGATED]
         found = []
         for match in self.net.scan(text):
             if match.kind == "crisis":
                 if any(match.start <= m.start < match.end for m in negated):
-                    match.reason = "negated"
+                    match.reason = Reason.NEGATED.value
             else:
                 match.reason = rules.context_reason(match.sentence, match.kind, match.sign)
-                if match.reason == "negated" and match.level:   # "she won't drink anything": ask
+                if match.reason == Reason.NEGATED and match.level:  # "she won't drink anything": ask
                     match.reason, match.level = None, "maybe"
             found.append(match)
         return found
@@ -187,8 +216,9 @@ class SafetyDetector(GraphComponent):
         asked (it would change nothing measured, docs/safety-net.md, and
         costs most of a message's time)."""
         gate = self.config["skip_semantic_when"]
-        return bool(gate) and len(sentences(text)) <= 1 and \
-            self.topic_is_clear(intent, ranking, gate["topic_confidence"])
+        return (
+            bool(gate) and len(sentences(text)) <= 1 and self.topic_is_clear(intent, ranking, gate["topic_confidence"])
+        )
 
     def _process_message(self, message: Message) -> None:
         text = message.get(TEXT) or ""
@@ -198,7 +228,9 @@ class SafetyDetector(GraphComponent):
         skipped = self.classifier_is_sure(text, intent, ranking)
         semantic = [] if skipped else self.semantic(text, verdict)
         clear = self.topic_is_clear(intent, ranking, self.config["maybe_gives_way_at"])
-        outcome = decide(verdict, semantic, intent.get("name"), clear)
+        topic_first = intent.get("name") not in NOT_A_TOPIC
+        head_gives_way = topic_first and (intent.get("confidence") or 0) >= self.config["head_gives_way_at"]
+        outcome = decide(verdict, semantic, intent.get("name"), clear, head_gives_way)
         record: Dict[Text, Any] = {
             "fired": outcome.intent,
             "source": outcome.source,
@@ -216,8 +248,15 @@ class SafetyDetector(GraphComponent):
             message.set(INTENT, topic, add_to_output=True)
         message.set(SAFETY_FIELD, record, add_to_output=True)
 
-    def _escalate(self, message: Message, outcome: Outcome, verdict: Verdict,
-                  semantic: List[SemanticMatch], ranking: List[Dict], topic: Optional[Dict]) -> None:
+    def _escalate(
+        self,
+        message: Message,
+        outcome: Outcome,
+        verdict: Verdict,
+        semantic: List[SemanticMatch],
+        ranking: List[Dict],
+        topic: Optional[Dict],
+    ) -> None:
         """Set the outcome's intent first in the ranking, with its entities."""
         name = outcome.intent
         confidence = 1.0 if name in KINDS else round(outcome.similarity or 1.0, 3)
@@ -226,17 +265,42 @@ class SafetyDetector(GraphComponent):
         message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}] + others, add_to_output=True)
         extractor = type(self).__name__
         kind = "red_flag" if name == CHECK else name
-        entities = [{"entity": SIGN_ENTITY, "value": m.sign, "start": m.start, "end": m.end, "text": m.text,
-                     "confidence": 1.0, "extractor": extractor}
-                    for m in verdict.counting if m.kind == kind]
+        entities = [
+            {
+                "entity": SIGN_ENTITY,
+                "value": m.sign,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "confidence": 1.0,
+                "extractor": extractor,
+            }
+            for m in verdict.counting
+            if m.kind == kind
+        ]
         if outcome.source == "semantic":
-            entities += [{"entity": SIGN_ENTITY, "value": m.sign, "start": m.start, "end": m.end,
-                          "text": m.sentence, "confidence": round(m.similarity, 3), "extractor": extractor}
-                         for m in semantic if m.kind == kind and m.level and m.reason is None]
+            entities += [
+                {
+                    "entity": SIGN_ENTITY,
+                    "value": m.sign,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.sentence,
+                    "confidence": round(m.similarity, 3),
+                    "extractor": extractor,
+                }
+                for m in semantic
+                if m.kind == kind and m.level and m.reason is None
+            ]
         if name == "crisis":
-            entities.append({"entity": ABOUT_ENTITY, "value": outcome.about or "self", "confidence": 1.0,
-                             "extractor": extractor})
+            entities.append(
+                {
+                    "entity": ABOUT_ENTITY,
+                    "value": outcome.about or About.SELF.value,
+                    "confidence": 1.0,
+                    "extractor": extractor,
+                }
+            )
         if name == CHECK and topic:
-            entities.append({"entity": TOPIC_ENTITY, "value": topic["name"], "confidence": 1.0,
-                             "extractor": extractor})
+            entities.append({"entity": TOPIC_ENTITY, "value": topic["name"], "confidence": 1.0, "extractor": extractor})
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)

@@ -9,6 +9,7 @@ a fraction of the time: which steps a word satisfies is worked out once
 per distinct word and remembered, and only the patterns whose first step
 the word satisfies are followed from each position.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -133,4 +134,3 @@ class SequenceMatcher:
                 yield from self._ends(pattern, k + 1, position + taken, steps, lowered)
         elif position < len(lowered) and step in steps[position]:
             yield from self._ends(pattern, k + 1, position + 1, steps, lowered)
-

@@ -17,12 +17,13 @@ Three outcomes, crisis first:
 When every sign found is set aside (past, lasting, a general question,
 negated, ...) and the classifier guessed an escalation, the message goes
 to the best information topic instead."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
-from components.safety_rules import CHECK, Verdict
+from components.safety_policy import CHECK, About, Verdict
 from components.safety_semantic import SemanticMatch
 
 ESCALATIONS = ("crisis", "red_flag")
@@ -33,17 +34,19 @@ RELATIVE_FORMS = {"self_harm_found", "relative_reports"}
 class Outcome:
     """What the detector does with the message."""
 
-    intent: Optional[str]             # crisis / red_flag / red_flag_check, or None
-    source: str = ""                  # patterns / semantic / classifier
-    about: Optional[str] = None       # crisis: self or relative
-    overrule: bool = False            # the classifier's escalation is set aside: best topic
+    intent: Optional[str]  # crisis / red_flag / red_flag_check, or None
+    source: str = ""  # patterns / semantic / classifier
+    about: Optional[str] = None  # crisis: self or relative
+    overrule: bool = False  # the classifier's escalation is set aside: best topic
     similarity: Optional[float] = None
 
 
 def _counting(semantic: Sequence[SemanticMatch], kind: str, levels: Sequence[str]) -> List[SemanticMatch]:
     """The sentences whose showing for `kind` counts at one of `levels`, strongest first."""
-    return sorted((m for m in semantic if m.kind == kind and m.reason is None and m.level in levels),
-                  key=lambda m: (-m.share, -m.similarity))
+    return sorted(
+        (m for m in semantic if m.kind == kind and m.reason is None and m.level in levels),
+        key=lambda m: (-m.share, -m.similarity),
+    )
 
 
 def _closest_sign(semantic: Sequence[SemanticMatch], crisis: SemanticMatch) -> float:
@@ -53,20 +56,28 @@ def _closest_sign(semantic: Sequence[SemanticMatch], crisis: SemanticMatch) -> f
 
 def _about(verdict: Verdict, close: List[SemanticMatch]) -> str:
     pattern = {m.about for m in verdict.counting if m.kind == "crisis"}
-    if "self" in pattern:
-        return "self"
-    if "relative" in pattern:
-        return "relative"
-    return "relative" if close and close[0].sign in RELATIVE_FORMS else "self"
+    if About.SELF in pattern:
+        return About.SELF.value
+    if About.RELATIVE in pattern:
+        return About.RELATIVE.value
+    return About.RELATIVE.value if close and close[0].sign in RELATIVE_FORMS else About.SELF.value
 
 
-def decide(verdict: Verdict, semantic: Sequence[SemanticMatch], classifier_intent: Optional[str],
-           topic_is_clear: bool = False) -> Outcome:
+def decide(
+    verdict: Verdict,
+    semantic: Sequence[SemanticMatch],
+    classifier_intent: Optional[str],
+    topic_is_clear: bool = False,
+    head_gives_way: bool = False,
+) -> Outcome:
     """The outcome for a message (see the module's docstring). When the
     classifier is clear about an information topic (`topic_is_clear`), a
     semantic "maybe" gives way to it ("should I stop my antibiotics? they
-    make me feel sick" is a medicines question)."""
-    crisis = _counting(semantic, "crisis", ("certain", "likely"))
+    make me feel sick" is a medicines question); a crisis found by the head
+    alone gives way to a topic the classifier gives enough (`head_gives_way`:
+    "my dad passed away from sepsis and I can't stop thinking about it" is
+    about bereavement)."""
+    crisis = _counting(semantic, "crisis", ("certain", "likely") if head_gives_way else ("certain", "likely", "head"))
     if verdict.kind == "red_flag":
         # A red flag the patterns are sure of ("I feel like I'm going to die")
         # gives way only to a sentence closer to a crisis form than to any sign.
@@ -88,7 +99,7 @@ def decide(verdict: Verdict, semantic: Sequence[SemanticMatch], classifier_inten
     if classifier_intent in (*ESCALATIONS, CHECK) and set_aside:
         return Outcome(None, "classifier", overrule=True)
     if classifier_intent == "crisis":
-        return Outcome("crisis", "classifier", "self")
+        return Outcome("crisis", "classifier", About.SELF.value)
     if classifier_intent in ("red_flag", CHECK):
         return Outcome(CHECK, "classifier")
     return Outcome(None)

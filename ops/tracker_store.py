@@ -9,6 +9,7 @@ SQLAlchemy's `pool_pre_ping` a dead connection is replaced before it is
 used, and conversations simply continue. Everything else is Rasa's
 `SQLTrackerStore` (same table, same settings in deploy/endpoints.yml).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,7 +23,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        url = self.engine.url
-        self.engine.dispose()
+        url = self.engine.url  # type: ignore[has-type]  # set by SQLTrackerStore.__init__
+        self.engine.dispose()  # type: ignore[has-type]
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The production profile on this machine, without Docker (docs/production.md):
 # PostgreSQL tracker store, Redis lock store, two Rasa servers, the action
-# server and nginx in front, all on loopback ports, from Debian's packages.
+# server and nginx in front, all on loopback ports, from Debian's packages;
+# the lines of deploy/Procfile.prod, each run by honcho (ops/profile.py).
 #   bash scripts/prod.sh start    install what is missing, train if needed,
 #                                 start everything, apply retention, print URLs
 #   bash scripts/prod.sh stop     stop everything (data stays in .prod/)

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Train only when config, domain, data or the NLU components changed: the
+# Train only when config, domain, data, the NLU components or what they use changed: the
 # model is named after a hash of those files, so an unchanged project reuses
 # models/sepsis-<hash>.tar.gz. Prints the model path on the last line.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-fingerprint="$(find config.yml domain data components content/language_cues.yml -type f \
+fingerprint="$(find config.yml domain data components rasa_ext base content/language_cues.yml -type f \
   \( -name '*.yml' -o -name '*.py' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
 model="models/sepsis-$fingerprint.tar.gz"
 mkdir -p models

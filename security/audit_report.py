@@ -13,6 +13,7 @@ Exit codes (also used by scripts/audit.sh):
 
 Usage: python -m security.audit_report --ignore FILE [--service NAME] REPORT.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -88,8 +89,7 @@ def parse_ignore_list(text: str) -> List[IgnoreEntry]:
             continue
         match = IGNORE_LINE.match(line)
         if not match:
-            raise IgnoreFileError(
-                f"line {number}: expected 'ID  # reason; reviewed YYYY-MM-DD; reviewer', got {raw!r}")
+            raise IgnoreFileError(f"line {number}: expected 'ID  # reason; reviewed YYYY-MM-DD; reviewer', got {raw!r}")
         try:
             reviewed = dt.date.fromisoformat(match["date"])
         except ValueError:
@@ -130,20 +130,23 @@ def parse_report(text: str) -> Report:
         version = str(dep.get("version", "?"))
         report.audited.append((name, version))
         for vuln in dep.get("vulns") or []:
-            report.findings.append(Finding(
-                package=name, version=version, vuln_id=str(vuln.get("id", "?")),
-                aliases=tuple(vuln.get("aliases") or ()),
-                fix_versions=tuple(vuln.get("fix_versions") or ()),
-            ))
+            report.findings.append(
+                Finding(
+                    package=name,
+                    version=version,
+                    vuln_id=str(vuln.get("id", "?")),
+                    aliases=tuple(vuln.get("aliases") or ()),
+                    fix_versions=tuple(vuln.get("fix_versions") or ()),
+                )
+            )
     return report
 
 
-def split_findings(
-    findings: Iterable[Finding], ignores: Sequence[IgnoreEntry]
-) -> Tuple[List[Finding], List[Finding]]:
+def split_findings(findings: Iterable[Finding], ignores: Sequence[IgnoreEntry]) -> Tuple[List[Finding], List[Finding]]:
     """(unhandled, handled): a finding is handled when its id or an alias is ignored."""
     ignored = {entry.vuln_id for entry in ignores}
-    unhandled, handled = [], []
+    unhandled: List[Any] = []
+    handled: List[Any] = []
     for finding in findings:
         (handled if ignored.intersection(finding.ids) else unhandled).append(finding)
     return unhandled, handled
@@ -159,25 +162,34 @@ def judge(report: Report, ignores: Sequence[IgnoreEntry], service: str = "pypi")
     """The exit code and the lines to print for `report`."""
     unhandled, handled = split_findings(report.findings, ignores)
     total = len(report.audited) + len(report.skipped)
-    lines = [f"pip-audit ({service}): {len(report.audited)} of {total} packages audited, "
-             f"{len(report.skipped)} skipped, {len(report.findings)} findings "
-             f"({len(handled)} handled in security/audit-ignore.txt)."]
+    lines = [
+        f"pip-audit ({service}): {len(report.audited)} of {total} packages audited, "
+        f"{len(report.skipped)} skipped, {len(report.findings)} findings "
+        f"({len(handled)} handled in security/audit-ignore.txt)."
+    ]
     lines += [f"  handled: {_describe(f)}" for f in handled]
     lines += [f"  UNHANDLED: {_describe(f)}" for f in unhandled]
     if report.audited and not report.skipped:
         seen = {i for f in report.findings for i in f.ids}
-        lines += [f"  note: {e.vuln_id} is on the ignore list but was not reported; "
-                  f"remove it when the fix is installed" for e in ignores if e.vuln_id not in seen]
+        lines += [
+            f"  note: {e.vuln_id} is on the ignore list but was not reported; remove it when the fix is installed"
+            for e in ignores
+            if e.vuln_id not in seen
+        ]
     if report.skipped:
         lines.append(f"  skipped (not audited), e.g. {report.skipped[0][0]}: {report.skipped[0][1]}")
     if unhandled:
-        lines.append(f"FAIL: {len(unhandled)} unhandled finding(s). Upgrade, or write the handling "
-                     "down in docs/security.md and add the id to security/audit-ignore.txt.")
+        lines.append(
+            f"FAIL: {len(unhandled)} unhandled finding(s). Upgrade, or write the handling "
+            "down in docs/security.md and add the id to security/audit-ignore.txt."
+        )
         return EXIT_FINDINGS, lines
     if not report.audited or report.skipped:
-        lines.append(f"NOT AUDITED: {len(report.skipped)} of {total} packages could not be looked up "
-                     f"with the '{service}' vulnerability service (unreachable or answering 404). "
-                     "This is NOT a clean result; see docs/security.md for the manual review.")
+        lines.append(
+            f"NOT AUDITED: {len(report.skipped)} of {total} packages could not be looked up "
+            f"with the '{service}' vulnerability service (unreachable or answering 404). "
+            "This is NOT a clean result; see docs/security.md for the manual review."
+        )
         return EXIT_NOT_AUDITED, lines
     lines.append("OK: every pinned package audited; no unhandled findings.")
     return EXIT_OK, lines

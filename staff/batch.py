@@ -5,6 +5,7 @@ held-out NLU files, runs every phrase through staff.engine (the console's
 engine), marks each answer, and measures the expected topics with
 `rasa test nlu` for its confusion matrix and confidence histogram.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
 
 from rasa.core.agent import Agent
 
-from channels.rest import MAX_MESSAGE_CHARS
 from base.paths import rasa_env
+from chat.request import MAX_MESSAGE_CHARS
 from staff.engine import SAFETY_KINDS, Check, action_server_status, check_message, locale
 from staff.settings import ROOT, StaffSettings
 
@@ -57,19 +58,18 @@ def read_csv(content: Any, known_topics: Iterable[Text] = (), max_rows: int = 0)
         try:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise CsvError(f"the file is not UTF-8 text (byte {error.start}); save the CSV as UTF-8")
+            raise CsvError(f"the file is not UTF-8 text (byte {error.start}); save the CSV as UTF-8") from None
     reader = csv.reader(io.StringIO(content.lstrip("\ufeff"), newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise CsvError("the file is empty; the first line must be the header text,language[,expected]")
+        raise CsvError("the file is empty; the first line must be the header text,language[,expected]") from None
     except csv.Error as error:
-        raise CsvError(f"line 1: {error}")
+        raise CsvError(f"line 1: {error}") from None
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
     if unknown or missing or len(set(header)) != len(header):
-        raise CsvError("line 1: the header must be text,language[,expected][,country]"
-                       f" (got {','.join(header)!r})")
+        raise CsvError(f"line 1: the header must be text,language[,expected][,country] (got {','.join(header)!r})")
     known = set(known_topics)
     rows, errors, start = [], [], 2
     try:
@@ -78,8 +78,10 @@ def read_csv(content: Any, known_topics: Iterable[Text] = (), max_rows: int = 0)
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
-                errors.append(f"line {line}: {len(values)} columns, the header has {len(header)}"
-                              " (put a text with commas in double quotes)")
+                errors.append(
+                    f"line {line}: {len(values)} columns, the header has {len(header)}"
+                    " (put a text with commas in double quotes)"
+                )
                 continue
             row, problem = _row(line, dict(zip(header, values)), known)
             if problem:
@@ -121,14 +123,13 @@ def rows_from_nlu(paths: Sequence[Path]) -> List[Row]:
     intent's metadata or else the file name (..._nl.yml)."""
     import yaml
 
-    rows = []
+    rows: List[Row] = []
     for path in paths:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or []:
             if "intent" not in block:
                 continue
-            language = ((block.get("metadata") or {}).get("language")
-                        or Path(path).stem.rsplit("_", 1)[-1])
+            language = (block.get("metadata") or {}).get("language") or Path(path).stem.rsplit("_", 1)[-1]
             for example in str(block.get("examples") or "").splitlines():
                 text = example.strip()[2:].strip() if example.strip().startswith("- ") else ""
                 if text:
@@ -148,8 +149,7 @@ def flags(check: Check, expected: Optional[Text], settings: StaffSettings) -> Di
         "low_confidence": check.confidence < settings.low_confidence,
         "safety_fired": bool(check.safety_fired),
         "should_have_fired": expected in SAFETY_KINDS and not check.safety_fired,
-        "answer_incomplete": bool(check.action_server.get("used_by"))
-        and not check.action_server.get("reachable"),
+        "answer_incomplete": bool(check.action_server.get("used_by")) and not check.action_server.get("reachable"),
     }
 
 
@@ -175,7 +175,9 @@ def summary(results: List[Result]) -> Dict[Text, Dict[Text, Any]]:
         with_expected = [r for r in group if r.row.expected]
         correct = sum(not r.flags["wrong_topic"] for r in with_expected)
         table[name] = {
-            "phrases": len(group), "with_expected": len(with_expected), "correct": correct,
+            "phrases": len(group),
+            "with_expected": len(with_expected),
+            "correct": correct,
             "accuracy": correct / len(with_expected) if with_expected else None,
             **{flag: counts.get(flag, 0) for flag in FLAGS},
         }
@@ -204,9 +206,22 @@ async def rasa_test_images(model: Path, rows: List[Row], timeout: float = 900) -
         rasa = Path(sys.executable).with_name("rasa")
         env = {**rasa_env(), "MPLBACKEND": "Agg"}
         process = await asyncio.create_subprocess_exec(
-            str(rasa), "test", "nlu", "--model", str(model), "--nlu", str(nlu), "--out", str(out),
-            "--domain", str(ROOT / "domain"), cwd=str(ROOT), env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            str(rasa),
+            "test",
+            "nlu",
+            "--model",
+            str(model),
+            "--nlu",
+            str(nlu),
+            "--out",
+            str(out),
+            "--domain",
+            str(ROOT / "domain"),
+            cwd=str(ROOT),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         try:
             output, _ = await asyncio.wait_for(process.communicate(), timeout)
         except asyncio.TimeoutError:

@@ -8,11 +8,12 @@ fresh in-memory tracker that is never given to the tracker store: no
 conversation is created or changed. Custom actions run on the configured
 action server as usual.
 
-Uses three processor methods that Rasa 3.6 has no public name for
-(`_update_tracker_session`, `_handle_message_with_tracker`,
-`_run_prediction_loop`); `handle_message` would save the tracker. They are
-pinned with rasa==3.6.21 and covered by tests/test_staff_console.py.
+Running a message without saving it needs Rasa internals: that is the
+dry_run piece of rasa_ext (rasa_ext/dry_run.py), and the metadata's
+language and country become the conversation's through its session_locale
+piece.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,10 +25,10 @@ import aiohttp
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import ActionExecuted
-from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.rest import WholeMessageOutputChannel, payload_with_locale
 from base.locale import COUNTRY_FOR_LANGUAGE, normalise_country, normalise_language
+from chat.output import WholeMessageOutputChannel
+from rasa_ext.dry_run import answer_unsaved
 
 INPUT_CHANNEL = "staff_console"
 SENDER_PREFIX = "staff-check-"
@@ -86,11 +87,11 @@ def locale(language: Any, country: Any = None) -> tuple:
 def shown_message(message: Dict[Text, Any]) -> Dict[Text, Any]:
     """One bot message as staff see it: text, buttons (title, payload), links."""
     text = message.get("text") or ""
-    buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-               for b in message.get("buttons") or []]
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))} for b in message.get("buttons") or []
+    ]
     links = URL.findall(text) + [b["payload"] for b in buttons if URL.fullmatch(b["payload"])]
-    shown = {"text": text, "buttons": buttons, "links": links,
-             "response": message.get("response")}
+    shown = {"text": text, "buttons": buttons, "links": links, "response": message.get("response")}
     for extra in ("image", "attachment", "custom"):
         if message.get(extra):
             shown[extra] = message[extra]
@@ -108,15 +109,22 @@ async def action_server_status(agent: Agent) -> Dict[Text, Any]:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             async with session.get(f"{base}/health") as reply:
                 ok = reply.status == 200
-                return {"url": endpoint.url, "reachable": ok,
-                        "error": None if ok else f"/health answered {reply.status}"}
+                return {
+                    "url": endpoint.url,
+                    "reachable": ok,
+                    "error": None if ok else f"/health answered {reply.status}",
+                }
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
-        return {"url": endpoint.url, "reachable": False,
-                "error": f"cannot reach the action server ({type(error).__name__})"}
+        return {
+            "url": endpoint.url,
+            "reachable": False,
+            "error": f"cannot reach the action server ({type(error).__name__})",
+        }
 
 
-async def check_message(agent: Agent, text: Text, language: Text, country: Optional[Text] = None,
-                        server: Optional[Dict[Text, Any]] = None) -> Check:
+async def check_message(
+    agent: Agent, text: Text, language: Text, country: Optional[Text] = None, server: Optional[Dict[Text, Any]] = None
+) -> Check:
     """Run `text` as the first message of a new conversation in `language`
     (and `country`) on a throw-away tracker; what the assistant made of it.
     `server` is a known action-server status (to check it once per batch)."""
@@ -126,35 +134,36 @@ async def check_message(agent: Agent, text: Text, language: Text, country: Optio
         raise RuntimeError("no model is loaded")
     domain = processor.domain
     sender = SENDER_PREFIX + uuid.uuid4().hex
-    tracker = DialogueStateTracker(sender, domain.slots)
     collector = WholeMessageOutputChannel()
-    metadata = {"language": language, "country": country, "session_start": True}
-    await processor._update_tracker_session(tracker, collector, metadata)
-    message = UserMessage(payload_with_locale(text, metadata), collector, sender,
-                          input_channel=INPUT_CHANNEL, metadata=metadata)
-    await processor._handle_message_with_tracker(message, tracker)
+    metadata = {"language": language, "country": country}
+    message = UserMessage(text, collector, sender, input_channel=INPUT_CHANNEL, metadata=metadata)
+    tracker, answered_from = await answer_unsaved(processor, message)
     parse = dict(tracker.latest_message.parse_data)
-    answered_from = len(tracker.events)
-    await processor.run_action_extract_slots(collector, tracker)
-    await processor._run_prediction_loop(collector, tracker)
 
-    actions = [e.action_name for e in list(tracker.events)[answered_from:]
-               if isinstance(e, ActionExecuted) and e.action_name != "action_listen"]
+    actions = [
+        e.action_name
+        for e in list(tracker.events)[answered_from:]
+        if isinstance(e, ActionExecuted) and e.action_name != "action_listen"
+    ]
     custom = set(domain.user_actions) - set(domain.responses)
     status = dict(server or await action_server_status(agent))
     status["used_by"] = [a for a in actions if a in custom and not a.startswith("utter_")]
     return Check(
-        text=text, language=language, country=country, sender_id=sender,
-        detected_language=next((e["value"] for e in parse.get("entities", [])
-                                if e.get("entity") == "language"), None),
+        text=text,
+        language=language,
+        country=country,
+        sender_id=sender,
+        detected_language=next((e["value"] for e in parse.get("entities", []) if e.get("entity") == "language"), None),
         answer_language=tracker.get_slot("language"),
         topic=(parse.get("intent") or {}).get("name"),
         confidence=float((parse.get("intent") or {}).get("confidence") or 0.0),
         candidates=ranking_after_top(parse),
         safety_fired=(parse.get("safety") or {}).get("fired"),
-        safety_words=[{"sign": e["value"], "text": e.get("text"), "start": e.get("start"),
-                       "end": e.get("end")}
-                      for e in parse.get("entities", []) if e.get("entity") == "safety_sign"],
+        safety_words=[
+            {"sign": e["value"], "text": e.get("text"), "start": e.get("start"), "end": e.get("end")}
+            for e in parse.get("entities", [])
+            if e.get("entity") == "safety_sign"
+        ],
         safety_ignored=(parse.get("safety") or {}).get("ignored", []),
         classifier_topic=(parse.get("safety") or {}).get("classifier_intent"),
         messages=[shown_message(m) for m in collector.messages],

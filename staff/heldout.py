@@ -1,16 +1,17 @@
 """Held-out NLU evaluation: per-language intent accuracy of a trained model
 on eval/nlu/heldout_<lang>.yml (never used for training)."""
+
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from pathlib import Path
-
-from base.paths import PROJECT_ROOT
 from typing import Dict, List, Tuple
 
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
+
+import rasa_ext
+from base.paths import PROJECT_ROOT
 
 HELDOUT_DIR = PROJECT_ROOT / "eval" / "nlu"
 LANGUAGES = ("nl", "en")
@@ -24,8 +25,10 @@ def heldout_examples(language: str) -> List[Tuple[str, str]]:
 
 def predict(agent: Agent, texts: List[str]) -> List[str]:
     """The intent the model gives each text (after fallback and safety layers)."""
+
     async def run() -> List[str]:
         return [(await agent.parse_message(t))["intent"]["name"] for t in texts]
+
     return asyncio.run(run())
 
 
@@ -57,7 +60,9 @@ def quiet_logs() -> None:
 
 if __name__ == "__main__":
     import sys
+
     quiet_logs()
+    rasa_ext.install()  # as the Rasa server runs
     agent = Agent.load(sys.argv[1])
     for language, result in evaluate(agent).items():
         print(f"{language}: {result['accuracy']:.1%} of {result['n']}")

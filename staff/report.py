@@ -1,6 +1,7 @@
 """The batch check's reports: report.csv (one line a phrase) and
 report.html (one self-contained file: summary, rasa's images as data: URIs,
 every phrase with its marks and answer). All text is HTML-escaped."""
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,21 @@ MARKS = {
     "should_have_fired": "should have fired",
     "answer_incomplete": "answer incomplete (action server down)",
 }
-CSV_COLUMNS = ["line", "text", "language", "country", "expected", "topic", "confidence",
-               "candidate_2", "candidate_3", "safety_layer", "safety_words", *MARKS, "answer"]
+CSV_COLUMNS = [
+    "line",
+    "text",
+    "language",
+    "country",
+    "expected",
+    "topic",
+    "confidence",
+    "candidate_2",
+    "candidate_3",
+    "safety_layer",
+    "safety_words",
+    *MARKS,
+    "answer",
+]
 
 
 def _candidate(result: Result, index: int) -> Text:
@@ -39,10 +53,23 @@ def render_csv(results: List[Result]) -> Text:
     writer.writerow(CSV_COLUMNS)
     for r in results:
         c = r.check
-        writer.writerow([r.row.line, r.row.text, c.language, c.country, r.row.expected or "",
-                         c.topic, f"{c.confidence:.3f}", _candidate(r, 0), _candidate(r, 1),
-                         c.safety_fired or "", _words(r),
-                         *("yes" if r.flags[m] else "no" for m in MARKS), c.answer_text])
+        writer.writerow(
+            [
+                r.row.line,
+                r.row.text,
+                c.language,
+                c.country,
+                r.row.expected or "",
+                c.topic,
+                f"{c.confidence:.3f}",
+                _candidate(r, 0),
+                _candidate(r, 1),
+                c.safety_fired or "",
+                _words(r),
+                *("yes" if r.flags[m] else "no" for m in MARKS),
+                c.answer_text,
+            ]
+        )
     return out.getvalue()
 
 
@@ -58,56 +85,85 @@ img{max-width:100%;height:auto;border:1px solid #ccc}.note{background:#fff6d6;pa
 
 def _summary_table(table: Dict[Text, Dict[Text, Any]]) -> Text:
     heads = ["", "phrases", "with expected topic", "accuracy", *MARKS.values()]
-    lines = ["<table><caption>Summary</caption><tr>"
-             + "".join(f'<th scope="col">{escape(h)}</th>' for h in heads) + "</tr>"]
+    lines = [
+        "<table><caption>Summary</caption><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in heads) + "</tr>"
+    ]
     for name, s in table.items():
-        accuracy = (f"{s['accuracy']:.1%} ({s['correct']}/{s['with_expected']})"
-                    if s["accuracy"] is not None else "–")
+        accuracy = f"{s['accuracy']:.1%} ({s['correct']}/{s['with_expected']})" if s["accuracy"] is not None else "–"
         cells = [s["phrases"], s["with_expected"], accuracy, *(s.get(m, 0) for m in MARKS)]
-        lines.append(f'<tr><th scope="row">{escape(name)}</th>'
-                     + "".join(f"<td>{escape(str(v))}</td>" for v in cells) + "</tr>")
+        lines.append(
+            f'<tr><th scope="row">{escape(name)}</th>' + "".join(f"<td>{escape(str(v))}</td>" for v in cells) + "</tr>"
+        )
     return "\n".join(lines) + "</table>"
 
 
 def _answer_html(result: Result) -> Text:
     parts = []
     for message in result.check.messages:
-        buttons = "".join(f"<li>{escape(b['title'])} → <code>{escape(b['payload'])}</code></li>"
-                          for b in message["buttons"])
+        buttons = "".join(
+            f"<li>{escape(b['title'])} → <code>{escape(b['payload'])}</code></li>" for b in message["buttons"]
+        )
         links = "".join(f"<li>{escape(link)}</li>" for link in message["links"])
-        parts.append(f'<div class="answer">{escape(message["text"])}</div>'
-                     + (f"<p>Buttons:</p><ul>{buttons}</ul>" if buttons else "")
-                     + (f"<p>Links:</p><ul>{links}</ul>" if links else ""))
+        parts.append(
+            f'<div class="answer">{escape(message["text"])}</div>'
+            + (f"<p>Buttons:</p><ul>{buttons}</ul>" if buttons else "")
+            + (f"<p>Links:</p><ul>{links}</ul>" if links else "")
+        )
     return "<hr>".join(parts) or "<em>no answer</em>"
 
 
 def _row_html(r: Result) -> Text:
     c = r.check
-    marks = "".join(f'<span class="mark{" safety" if m == "safety_fired" else ""}">{escape(label)}</span>'
-                    for m, label in MARKS.items() if r.flags[m])
+    marks = "".join(
+        f'<span class="mark{" safety" if m == "safety_fired" else ""}">{escape(label)}</span>'
+        for m, label in MARKS.items()
+        if r.flags[m]
+    )
     candidates = "<br>".join(escape(_candidate(r, i)) for i in range(2))
     safety = escape(c.safety_fired or "no") + (f": {escape(_words(r))}" if c.safety_words else "")
-    return (f"<tr><td>{r.row.line}</td><td>{escape(c.language)}/{escape(c.country)}</td>"
-            f"<td>{escape(r.row.text)}</td><td>{escape(r.row.expected or '–')}</td>"
-            f"<td>{escape(str(c.topic))} ({c.confidence:.2f})</td><td>{candidates}</td>"
-            f"<td>{safety}</td><td>{marks}</td><td>{_answer_html(r)}</td></tr>")
+    return (
+        f"<tr><td>{r.row.line}</td><td>{escape(c.language)}/{escape(c.country)}</td>"
+        f"<td>{escape(r.row.text)}</td><td>{escape(r.row.expected or '–')}</td>"
+        f"<td>{escape(str(c.topic))} ({c.confidence:.2f})</td><td>{candidates}</td>"
+        f"<td>{safety}</td><td>{marks}</td><td>{_answer_html(r)}</td></tr>"
+    )
 
 
-def render_html(results: List[Result], table: Dict[Text, Dict[Text, Any]],
-                images: Dict[Text, bytes], image_error: Optional[Text], settings: Any,
-                source: Text, model: Text, action_server: Dict[Text, Any]) -> Text:
+def render_html(
+    results: List[Result],
+    table: Dict[Text, Dict[Text, Any]],
+    images: Dict[Text, bytes],
+    image_error: Optional[Text],
+    settings: Any,
+    source: Text,
+    model: Text,
+    action_server: Dict[Text, Any],
+) -> Text:
     """report.html, one self-contained page."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    server = ("reachable" if action_server.get("reachable")
-              else f"NOT reachable: {action_server.get('error')} – answers from custom actions are missing")
+    server = (
+        "reachable"
+        if action_server.get("reachable")
+        else f"NOT reachable: {action_server.get('error')} – answers from custom actions are missing"
+    )
     figures = "".join(
         f'<figure><img src="data:image/png;base64,{base64.b64encode(data).decode()}" '
         f'alt="{escape(alt)} made by rasa test nlu"><figcaption>{escape(alt)} '
-        f'(<code>{escape(name)}</code>)</figcaption></figure>'
-        for name, alt, data in ((n, n[:-4].replace("_", " "), images[n]) for n in images))
+        f"(<code>{escape(name)}</code>)</figcaption></figure>"
+        for name, alt, data in ((n, n[:-4].replace("_", " "), images[n]) for n in images)
+    )
     problem = f'<p class="note">{escape(image_error)}</p>' if image_error else ""
-    heads = ["line", "language", "text", "expected", "topic (confidence)", "next candidates",
-             "safety layer", "marks", "answer"]
+    heads = [
+        "line",
+        "language",
+        "text",
+        "expected",
+        "topic (confidence)",
+        "next candidates",
+        "safety layer",
+        "marks",
+        "answer",
+    ]
     rows = "\n".join(_row_html(r) for r in results)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -122,7 +178,7 @@ Action server: {escape(server)}.</p>
 <h2>Expected topics, measured by rasa test nlu</h2>
 {problem}{figures}
 <h2>Every phrase</h2>
-<table><tr>{''.join(f'<th scope="col">{escape(h)}</th>' for h in heads)}</tr>
+<table><tr>{"".join(f'<th scope="col">{escape(h)}</th>' for h in heads)}</tr>
 {rows}
 </table></main></body></html>
 """

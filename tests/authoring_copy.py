@@ -1,5 +1,6 @@
 """A temporary copy of the project's content, for tests that change it
 (the real tree is never modified)."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,24 +1,32 @@
 """Headless Chromium (Debian's) for the browser tests (the `browser` fixture
 is in conftest.py), and an axe-core scan."""
+
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
-
-from base.paths import PROJECT_ROOT
 from typing import Any, Dict
 
 import pytest
+
+from base.paths import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 needs_browser = pytest.mark.skipif(
     not CHROMIUM or not AXE.exists(),
-    reason="needs Debian's chromium and widget/node_modules (scripts/test.sh installs both)")
+    reason="needs Debian's chromium and widget/node_modules (scripts/test.sh installs both)",
+)
 
 
 def axe_scan(page) -> Dict[str, Any]:

@@ -1,16 +1,16 @@
 """Shared fixtures: project paths, the trained model, a loaded agent, and a
 summary of the held-out NLU accuracy at the end of the run."""
+
 from __future__ import annotations
 
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
-
-from base.paths import PROJECT_ROOT
 from typing import Any, Dict
 
 import pytest
 
-from base.paths import rasa_env
+from base.paths import PROJECT_ROOT, rasa_env
 
 ROOT = PROJECT_ROOT
 SHARED = ROOT.parent / "shared"
@@ -24,11 +24,28 @@ INDEPENDENT_SAFETY_RESULTS: Dict[str, Any] = {}
 # production services: marked `slow`, so `make test-fast` (pytest -m "not
 # slow") gives a developer the rest in about a minute.
 SLOW_FILES = {
-    "test_action_requests.py", "test_assistant_e2e.py", "test_bad_input.py", "test_batch_check.py",
-    "test_console_browser.py", "test_escalation_e2e.py", "test_fuzz.py", "test_graph_runner.py",
-    "test_new_topic.py", "test_nlu_heldout.py", "test_privacy.py", "test_rasa_checks.py", "test_rule_policy.py",
-    "test_safety_independent.py", "test_staff_console.py", "test_tracker_store.py", "test_widget_browser.py",
-    "test_bench.py", "test_memory.py", "test_story_messages.py",
+    "test_action_requests.py",
+    "test_assistant_e2e.py",
+    "test_bad_input.py",
+    "test_batch_check.py",
+    "test_console_browser.py",
+    "test_escalation_e2e.py",
+    "test_fuzz.py",
+    "test_rasa_ext_graph_runner.py",
+    "test_new_topic.py",
+    "test_nlu_heldout.py",
+    "test_privacy.py",
+    "test_rasa_checks.py",
+    "test_rasa_ext_rule_policy.py",
+    "test_safety_independent.py",
+    "test_staff_console.py",
+    "test_rasa_ext_tracker_store.py",
+    "test_widget_browser.py",
+    "test_bench.py",
+    "test_memory.py",
+    "test_story_messages.py",
+    "test_rasa_ext_pieces.py",
+    "test_model_self_contained.py",
 }
 
 
@@ -44,8 +61,12 @@ def pytest_collection_modifyitems(config, items) -> None:
 def model_path() -> Path:
     """The trained model of the current data (trains only if needed)."""
     result = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "train.sh")], cwd=ROOT, env=rasa_env(),
-        capture_output=True, text=True, check=True,
+        ["bash", str(ROOT / "scripts" / "train.sh")],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return ROOT / result.stdout.strip().splitlines()[-1]
 
@@ -63,14 +84,28 @@ def browser():
         launched.close()
 
 
+@contextmanager
+def rasa_ext_as_before():
+    """Whatever a test switches in rasa_ext, the pieces that were on are on again afterwards."""
+    import rasa_ext
+
+    before = [piece for piece in rasa_ext.PIECES if rasa_ext.active(piece)]
+    try:
+        yield
+    finally:
+        rasa_ext.install(before, environ={})
+
+
 @pytest.fixture(scope="session")
 def agent(model_path: Path):
     """A Rasa agent with the trained model, for NLU parsing in-process."""
     from rasa.core.agent import Agent
 
+    import rasa_ext
     from staff.heldout import quiet_logs
 
     quiet_logs()
+    rasa_ext.install()  # as the Rasa server runs
     return Agent.load(str(model_path))
 
 
@@ -82,7 +117,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         for language, r in SAFETY_RESULTS.items():
             terminalreporter.write_line(
                 f"{language}: recall {r['recall']:.1%} on {r['positives']} positives, "
-                f"false alarms {r['false_alarms']:.1%} on {r['negatives']} negatives")
+                f"false alarms {r['false_alarms']:.1%} on {r['negatives']} negatives"
+            )
     if INDEPENDENT_SAFETY_RESULTS:
         terminalreporter.section("safety layer on the independent sets (eval/safety/independent_<lang>.yml)")
         for line in INDEPENDENT_SAFETY_RESULTS["table"]:
@@ -91,9 +127,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.section("axe-core on the open widget (WCAG 2.1 A/AA rules)")
         terminalreporter.write_line(
             f"{AXE_RESULTS['passes']} rules passed, {AXE_RESULTS['incomplete']} need a manual check, "
-            f"{len(AXE_RESULTS['violations'])} violations: {AXE_RESULTS['violations']}")
+            f"{len(AXE_RESULTS['violations'])} violations: {AXE_RESULTS['violations']}"
+        )
     if HELDOUT_RESULTS:
         terminalreporter.section("held-out NLU accuracy (eval/nlu, never trained on)")
         for language, result in HELDOUT_RESULTS.items():
             terminalreporter.write_line(
-                f"{language}: {result['accuracy']:.1%} intent accuracy on {result['n']} examples")
+                f"{language}: {result['accuracy']:.1%} intent accuracy on {result['n']} examples"
+            )

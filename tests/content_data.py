@@ -1,15 +1,16 @@
 """Readers for the project's data files, shared by the tests. Topics,
 examples, rules and stories are read by authoring/project.py (the content
 check); this keeps what the end-to-end tests need: the answer texts."""
+
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-
-from base.paths import PROJECT_ROOT
 from typing import Dict
 
 import yaml
+
+from base.paths import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
 

@@ -3,17 +3,17 @@ independent sets (eval/safety/independent_<lang>.yml: red flags, crisis,
 hard negatives) and the ordinary held-out messages (eval/nlu/), each run
 through the trained model. Used by tests/test_safety_independent.py and,
 for a table, by `python -m tests.safety_eval [MODEL]`."""
+
 from __future__ import annotations
 
 import asyncio
 import sys
 from collections import Counter
-from pathlib import Path
-
-from base.paths import PROJECT_ROOT
 from typing import Any, Dict, List
 
 import yaml
+
+from base.paths import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
 LANGUAGES = ("nl", "en")
@@ -31,14 +31,21 @@ def independent(language: str) -> Dict[str, List[Dict[str, Any]]]:
 def ordinary(language: str) -> List[str]:
     """Held-out messages of every intent but red_flag and crisis."""
     data = yaml.safe_load((ROOT / "eval" / "nlu" / f"heldout_{language}.yml").read_text(encoding="utf-8"))
-    return [line.strip()[2:].strip() for block in data["nlu"] if block["intent"] not in ESCALATIONS
-            for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+    return [
+        line.strip()[2:].strip()
+        for block in data["nlu"]
+        if block["intent"] not in ESCALATIONS
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
 
 
 def outcomes(agent, texts: List[str]) -> List[str]:
     """The intent the model gives each text after the safety layer."""
+
     async def parse_all():
         return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+
     return asyncio.run(parse_all())
 
 
@@ -64,16 +71,19 @@ def evaluate(agent) -> Dict[str, Dict[str, Dict[str, float]]]:
 
 def table(results: Dict[str, Dict[str, Dict[str, float]]]) -> List[str]:
     """The figures as lines: recall, urgent-check rate and false alarms."""
-    lines = ["lang | red-flag recall (999 + check) | crisis recall (crisis answer) | urgent checks on hard "
-             "negatives | false alarms (999/112) ordinary | false alarms hard negatives | crisis answer on "
-             "ordinary / hard negatives"]
+    lines = [
+        "lang | red-flag recall (999 + check) | crisis recall (crisis answer) | urgent checks on hard "
+        "negatives | false alarms (999/112) ordinary | false alarms hard negatives | crisis answer on "
+        "ordinary / hard negatives"
+    ]
     for language, r in results.items():
         red, crisis, hard, plain = r["red_flag"], r["crisis"], r["hard_negatives"], r["ordinary"]
         lines.append(
             f"{language} | {red['red_flag'] + red['red_flag_check']:.1%} ({red['red_flag']:.1%} + "
             f"{red['red_flag_check']:.1%}) of {red['n']} | {crisis['crisis']:.1%} of {crisis['n']} | "
             f"{hard['red_flag_check']:.1%} of {hard['n']} | {plain['red_flag']:.1%} of {plain['n']} | "
-            f"{hard['red_flag']:.1%} | {plain['crisis']:.1%} / {hard['crisis']:.1%}")
+            f"{hard['red_flag']:.1%} | {plain['crisis']:.1%} / {hard['crisis']:.1%}"
+        )
     return lines
 
 
@@ -83,5 +93,7 @@ if __name__ == "__main__":
     from staff.heldout import quiet_logs
 
     quiet_logs()
-    model = sys.argv[1] if len(sys.argv) > 1 else max((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    model = (
+        sys.argv[1] if len(sys.argv) > 1 else max((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    )
     print("\n".join(table(evaluate(Agent.load(str(model))))))

@@ -1,24 +1,26 @@
 """Start the real assistant (Rasa server + action server) on free local
 ports for end-to-end tests, and talk to it over HTTP."""
+
 from __future__ import annotations
 
 import json
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from ops.local import action_server_command, free_port, local_endpoints, new_secret, stop_group
+from ops.ready import NotReady, wait_until_ready
 from tests.conftest import ROOT, rasa_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
-def http(method: str, url: str, body: Optional[bytes] = None,
-         headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any]:
+def http(
+    method: str, url: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None
+) -> Tuple[int, Any]:
     """(status, parsed JSON or text) of one request; errors are returned, not raised."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
@@ -37,8 +39,13 @@ def http(method: str, url: str, body: Optional[bytes] = None,
 class Assistant:
     """A running Rasa server, optionally with its action server."""
 
-    def __init__(self, model: Path, with_actions: bool = True, cors: Optional[List[str]] = None,
-                 env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        model: Path,
+        with_actions: bool = True,
+        cors: Optional[List[str]] = None,
+        env: Optional[Dict[str, str]] = None,
+    ) -> None:
         """`env`: extra environment variables, e.g. STAFF_CONSOLE_PASSWORD."""
         self.port, self.actions_port = free_port(), free_port()
         self._env = env or {}
@@ -51,31 +58,47 @@ class Assistant:
         self.processes: List[subprocess.Popen] = []
         if with_actions:
             self._start(action_server_command(self.actions_port))
-        self._start([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
-                     str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                     "--port", str(self.port), "--enable-api", f"--auth-token={self.token}"]
-                    + (["--cors", *cors] if cors else []))
+        self._start(
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--port",
+                str(self.port),
+                "--enable-api",
+                f"--auth-token={self.token}",
+            ]
+            + (["--cors", *cors] if cors else [])
+        )
         self._wait_ready(with_actions)
 
     def _start(self, command: List[str]) -> None:
-        self.processes.append(subprocess.Popen(
-            command, cwd=ROOT, env={**rasa_env(), **self._env}, stdout=self._logs, stderr=subprocess.STDOUT,
-            start_new_session=True))
+        self.processes.append(
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**rasa_env(), **self._env},
+                stdout=self._logs,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
 
     def _wait_ready(self, with_actions: bool, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            ready = http("GET", f"{self.url}/status?token={self.token}")[0] == 200
-            if with_actions:
-                ready = ready and http("GET", f"http://127.0.0.1:{self.actions_port}/health")[0] == 200
-            if ready:
-                return
-            if any(p.poll() is not None for p in self.processes):
-                break
-            time.sleep(0.5)
-        log = self.log()
-        self.stop()
-        raise RuntimeError(f"the assistant did not start:\n{log[-4000:]}")
+        urls = [f"{self.url}/status?token={self.token}"]
+        if with_actions:
+            urls.append(f"http://127.0.0.1:{self.actions_port}/health")
+        try:
+            wait_until_ready(urls, "the assistant", timeout, process=self.processes)
+        except NotReady as error:
+            log = self.log()
+            self.stop()
+            raise RuntimeError(f"the assistant did not start ({error}):\n{log[-4000:]}") from None
 
     def log(self) -> str:
         self._logs.flush()
@@ -91,8 +114,7 @@ class Assistant:
         return answer
 
     def post_raw(self, body: bytes, content_type: str = "application/json") -> Tuple[int, Any]:
-        return http("POST", f"{self.url}/webhooks/rest/webhook", body,
-                    {"Content-Type": content_type})
+        return http("POST", f"{self.url}/webhooks/rest/webhook", body, {"Content-Type": content_type})
 
     def parse(self, text: str, token: Optional[str] = "default") -> Tuple[int, Any]:
         token = self.token if token == "default" else token
@@ -113,15 +135,24 @@ class WidgetServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "python"), str(ROOT / "widget" / "server.py"), "--port", str(self.port),
-             "--rasa-url", rasa_url], cwd=ROOT, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while http("GET", f"{self.url}/sepsis-chat.js")[0] != 200:
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError("the widget server did not start")
-            time.sleep(0.2)
+            [
+                str(VENV_BIN / "python"),
+                str(ROOT / "widget" / "server.py"),
+                "--port",
+                str(self.port),
+                "--rasa-url",
+                rasa_url,
+            ],
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until_ready(f"{self.url}/sepsis-chat.js", "the widget server", 30, process=self.process, interval=0.2)
+        except NotReady:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         stop_group(self.process, timeout=10)

@@ -1,5 +1,6 @@
 """Helpers for the staff console tests: Basic auth headers and a multipart
 form body (urllib has no multipart encoder)."""
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,9 @@ def basic_auth(password: str, user: str = "staff") -> Dict[str, str]:
 def multipart(field: str, filename: str, content: bytes) -> Tuple[bytes, str]:
     """(body, content type) of a form with one file field."""
     boundary = "staff-" + secrets.token_hex(8)
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
-            f"filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+        f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'
+    ).encode()
     body += content + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"

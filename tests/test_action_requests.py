@@ -5,6 +5,7 @@ answer texts are not encoded and parsed on every action call; only the
 forms' validate_* actions, which read slots and forms, get the domain.
 The end-to-end tests (tests/test_assistant_e2e.py) run the actions and the
 support group form through servers configured this way."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Every custom action, run on tracker fixtures with a CollectingDispatcher:
 the messages sent and the events returned. No network, fixed clocks."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,13 +10,16 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions import clock
-from base.content import message, organisations, topics
 from actions.menu_actions import ActionShowMenu, ActionSuggestTopics, menu_topics
 from actions.restart import ActionRestart
 from actions.signpost_actions import ActionOfferHelpline, ActionSignpost
 from actions.support_group_actions import (
-    ActionAskPostcode, ActionFindSupportGroup, ValidateSupportGroupForm, parse_postcode,
+    ActionAskPostcode,
+    ActionFindSupportGroup,
+    ValidateSupportGroupForm,
+    parse_postcode,
 )
+from base.content import message, organisations, topics
 from tests.trackers import run, texts, tracker
 
 LONDON = ZoneInfo("Europe/London")
@@ -27,8 +31,10 @@ HELPLINE = organisations()["sepsis_trust_helpline"]
 @pytest.fixture
 def at(monkeypatch):
     """Fix the actions' clock: at(moment)."""
+
     def set_clock(moment: datetime) -> None:
         monkeypatch.setattr(clock, "now", lambda: moment)
+
     return set_clock
 
 
@@ -108,14 +114,28 @@ def test_menu_offers_the_main_topics_as_buttons(language) -> None:
 
 
 def test_fallback_offers_the_two_likeliest_topics_then_none_of_these() -> None:
-    ranking = [{"name": "nlu_fallback", "confidence": 0.9}, {"name": "greet", "confidence": 0.12},
-               {"name": "hair_loss", "confidence": 0.11}, {"name": "fatigue", "confidence": 0.1},
-               {"name": "exercise", "confidence": 0.05}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.9},
+        {"name": "greet", "confidence": 0.12},
+        {"name": "hair_loss", "confidence": 0.11},
+        {"name": "fatigue", "confidence": 0.1},
+        {"name": "exercise", "confidence": 0.05},
+    ]
     messages, _ = run(ActionSuggestTopics(), tracker("nl", intent="nlu_fallback", ranking=ranking))
     assert [b["payload"] for b in messages[0]["buttons"]] == [
-        "/hair_loss", "/fatigue", "/carers", "/bereavement", "/deny"]
+        "/hair_loss",
+        "/fatigue",
+        "/carers",
+        "/bereavement",
+        "/deny",
+    ]
     assert [b["title"] for b in messages[0]["buttons"]] == [
-        "Haaruitval", "Vermoeidheid", "Ik zorg voor een naaste", "Ik ben iemand verloren", "Geen van deze"]
+        "Haaruitval",
+        "Vermoeidheid",
+        "Ik zorg voor een naaste",
+        "Ik ben iemand verloren",
+        "Geen van deze",
+    ]
 
 
 def test_fallback_without_any_topic_admits_it_does_not_know(at) -> None:
@@ -134,17 +154,31 @@ def test_restart_says_so_in_the_language_and_restarts() -> None:
 
 
 # ---------------------------------------------------------------- support-group finder
-@pytest.mark.parametrize("text,postcode", [
-    ("BN3 3WR", "BN3 3WR"), ("bn33wr", "BN3 3WR"), ("my postcode is cm1 7et thanks", "CM1 7ET"),
-    ("BB7", "BB7"), ("SW1A 1AA", "SW1A 1AA"), ("Brighton", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "text,postcode",
+    [
+        ("BN3 3WR", "BN3 3WR"),
+        ("bn33wr", "BN3 3WR"),
+        ("my postcode is cm1 7et thanks", "CM1 7ET"),
+        ("BB7", "BB7"),
+        ("SW1A 1AA", "SW1A 1AA"),
+        ("Brighton", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_postcode(text, postcode) -> None:
     assert parse_postcode(text) == postcode
 
 
 def form_tracker(value, language="en", country="UK"):
-    return tracker(language, country, intent="inform_postcode",
-                   events=[{"event": "slot", "name": "postcode", "value": value}], postcode=value)
+    return tracker(
+        language,
+        country,
+        intent="inform_postcode",
+        events=[{"event": "slot", "name": "postcode", "value": value}],
+        postcode=value,
+    )
 
 
 def test_form_accepts_and_normalises_a_postcode() -> None:

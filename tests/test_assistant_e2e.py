@@ -1,5 +1,6 @@
 """End to end: the real Rasa server and action server, started on free local
 ports, answering through the REST channel as the website widget would."""
+
 from __future__ import annotations
 
 import itertools
@@ -139,11 +140,14 @@ def test_fatigue_flow_in_dutch_one_step_at_a_time(assistant) -> None:
     assert first[-1]["text"] == response_text("utter_ask_fatigue_since", "nl", "NL")
     assert [b["payload"] for b in first[-1]["buttons"]] == ["/duration_short", "/duration_medium", "/duration_long"]
     since = assistant.say(sender, "ongeveer 5 maanden geleden")
-    assert [m["text"] for m in since] == [response_text("utter_fatigue_since_medium", "nl", "NL"),
-                                          response_text("utter_ask_fatigue_trend", "nl", "NL")]
+    assert [m["text"] for m in since] == [
+        response_text("utter_fatigue_since_medium", "nl", "NL"),
+        response_text("utter_ask_fatigue_trend", "nl", "NL"),
+    ]
     worse = assistant.say(sender, "/trend_worse")
-    assert [m["text"] for m in worse] == [response_text(r, "nl", "NL") for r in
-                                          ("utter_fatigue_worse", "utter_sepsis_symptoms", "utter_ask_fatigue_step")]
+    assert [m["text"] for m in worse] == [
+        response_text(r, "nl", "NL") for r in ("utter_fatigue_worse", "utter_sepsis_symptoms", "utter_ask_fatigue_step")
+    ]
     step = assistant.say(sender, "ja graag")
     assert step[0]["text"] == response_text("utter_fatigue_step_1", "nl", "NL")
 

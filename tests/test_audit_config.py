@@ -4,6 +4,7 @@ The ignore list must keep its one-line format and every ignored advisory must
 be explained in docs/security.md; a pip-audit report that skipped packages
 (the service unreachable) must never pass.
 """
+
 import datetime as dt
 import json
 import os
@@ -11,10 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from base.paths import PROJECT_ROOT
-
 import pytest
 
+from base.paths import PROJECT_ROOT
 from security import audit_report as ar
 
 ROOT = PROJECT_ROOT
@@ -29,9 +29,11 @@ def finding_report(*deps: dict) -> str:
 
 
 def vulnerable(name: str, version: str, vuln_id: str, *aliases: str) -> dict:
-    return {"name": name, "version": version,
-            "vulns": [{"id": vuln_id, "fix_versions": ["9.9"], "aliases": list(aliases),
-                       "description": "..."}]}
+    return {
+        "name": name,
+        "version": version,
+        "vulns": [{"id": vuln_id, "fix_versions": ["9.9"], "aliases": list(aliases), "description": "..."}],
+    }
 
 
 def clean(name: str, version: str = "1.0") -> dict:
@@ -47,11 +49,16 @@ def run_cli(report: Path, ignore: Path = IGNORE_FILE) -> subprocess.CompletedPro
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "security.audit_report", "--ignore", str(ignore), str(report)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
     )
 
 
 # --- the reviewed ignore list ------------------------------------------------
+
 
 def test_ignore_file_parses_and_is_dated():
     entries = ar.read_ignore_file(IGNORE_FILE)
@@ -62,22 +69,22 @@ def test_ignore_file_parses_and_is_dated():
 
 
 def test_every_ignored_id_is_explained_in_the_security_doc():
-    table_rows = [line for line in SECURITY_DOC.read_text(encoding="utf-8").splitlines()
-                  if line.startswith("|")]
-    missing = [e.vuln_id for e in ar.read_ignore_file(IGNORE_FILE)
-               if not any(e.vuln_id in row for row in table_rows)]
+    table_rows = [line for line in SECURITY_DOC.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    missing = [e.vuln_id for e in ar.read_ignore_file(IGNORE_FILE) if not any(e.vuln_id in row for row in table_rows)]
     assert not missing, f"ignored without a row in docs/security.md: {missing}"
 
 
-@pytest.mark.parametrize("line, problem", [
-    ("GHSA-aaaa-bbbb-cccc", "format"),                                        # no reason
-    ("GHSA-aaaa-bbbb-cccc  # not used; 2026-01-01; someone", "format"),      # no 'reviewed'
-    ("GHSA-aaaa-bbbb-cccc  # not used; reviewed 2026-01-01;", "format"),     # no reviewer
-    ("GHSA-aaaa-bbbb-cccc  # not used; reviewed 2026-13-40; someone", "real date"),
-    ("ghsa lower case  # not used; reviewed 2026-01-01; someone", "format"),
-    ("GHSA-aaaa-bbbb-cccc  # a; reviewed 2026-01-01; x\n"
-     "GHSA-aaaa-bbbb-cccc  # b; reviewed 2026-01-01; y", "twice"),
-])
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("GHSA-aaaa-bbbb-cccc", "format"),  # no reason
+        ("GHSA-aaaa-bbbb-cccc  # not used; 2026-01-01; someone", "format"),  # no 'reviewed'
+        ("GHSA-aaaa-bbbb-cccc  # not used; reviewed 2026-01-01;", "format"),  # no reviewer
+        ("GHSA-aaaa-bbbb-cccc  # not used; reviewed 2026-13-40; someone", "real date"),
+        ("ghsa lower case  # not used; reviewed 2026-01-01; someone", "format"),
+        ("GHSA-aaaa-bbbb-cccc  # a; reviewed 2026-01-01; x\nGHSA-aaaa-bbbb-cccc  # b; reviewed 2026-01-01; y", "twice"),
+    ],
+)
 def test_malformed_ignore_lines_are_rejected(line, problem):
     with pytest.raises(ar.IgnoreFileError, match=problem if problem != "format" else "expected"):
         ar.parse_ignore_list(line)
@@ -85,9 +92,11 @@ def test_malformed_ignore_lines_are_rejected(line, problem):
 
 def test_comments_and_blank_lines_are_allowed():
     entries = ar.parse_ignore_list(
-        "# header\n\nPYSEC-2024-1  # explained in docs; reviewed 2026-01-02; reviewer-needed\n")
+        "# header\n\nPYSEC-2024-1  # explained in docs; reviewed 2026-01-02; reviewer-needed\n"
+    )
     assert [(e.vuln_id, e.reviewer, e.reviewed) for e in entries] == [
-        ("PYSEC-2024-1", "reviewer-needed", dt.date(2026, 1, 2))]
+        ("PYSEC-2024-1", "reviewer-needed", dt.date(2026, 1, 2))
+    ]
 
 
 def test_a_malformed_ignore_file_stops_the_audit(tmp_path):
@@ -99,6 +108,7 @@ def test_a_malformed_ignore_file_stops_the_audit(tmp_path):
 
 
 # --- never a false "no known vulnerabilities" ---------------------------------
+
 
 def test_recorded_all_skipped_report_is_not_a_pass():
     """pip-audit printed 'No known vulnerabilities found' and exited 0 for this."""
@@ -140,14 +150,14 @@ def test_no_dependencies_is_not_a_pass():
 
 # --- findings -----------------------------------------------------------------
 
+
 def test_clean_complete_report_passes():
     code, lines = ar.judge(ar.parse_report(finding_report(clean("rasa"), clean("sanic"))), [])
     assert code == ar.EXIT_OK and lines[-1].startswith("OK")
 
 
 def test_unhandled_finding_fails_even_when_other_packages_were_skipped():
-    report = ar.parse_report(finding_report(
-        vulnerable("aiohttp", "3.9.5", "PYSEC-2099-1"), skipped("sanic")))
+    report = ar.parse_report(finding_report(vulnerable("aiohttp", "3.9.5", "PYSEC-2099-1"), skipped("sanic")))
     code, lines = ar.judge(report, ar.read_ignore_file(IGNORE_FILE))
     assert code == ar.EXIT_FINDINGS
     assert any("UNHANDLED: aiohttp 3.9.5: PYSEC-2099-1" in line for line in lines)
@@ -155,19 +165,21 @@ def test_unhandled_finding_fails_even_when_other_packages_were_skipped():
 
 def test_ignored_finding_is_handled_through_an_alias():
     """The services may name the advisory PYSEC-… with the GHSA id as alias."""
-    report = ar.parse_report(finding_report(
-        vulnerable("scikit-learn", "1.1.3", "PYSEC-2024-999", "GHSA-jw8x-6495-233v", "CVE-2024-5206"),
-        clean("rasa", "3.6.21")))
+    report = ar.parse_report(
+        finding_report(
+            vulnerable("scikit-learn", "1.1.3", "PYSEC-2024-999", "GHSA-jw8x-6495-233v", "CVE-2024-5206"),
+            clean("rasa", "3.6.21"),
+        )
+    )
     code, lines = ar.judge(report, ar.read_ignore_file(IGNORE_FILE))
     assert code == ar.EXIT_OK
     assert any(line.startswith("  handled: scikit-learn 1.1.3") for line in lines)
-    assert any("GHSA-mr82-8j83-vxmv is on the ignore list but was not reported" in line
-               for line in lines)
+    assert any("GHSA-mr82-8j83-vxmv is on the ignore list but was not reported" in line for line in lines)
 
 
 def test_the_script_uses_the_judging_module_and_its_own_tool_venv():
     script = (ROOT / "scripts" / "audit.sh").read_text(encoding="utf-8")
     assert "-m security.audit_report" in script
-    assert ".venv/tools" in script or '$VENV/tools' in script
+    assert ".venv/tools" in script or "$VENV/tools" in script
     assert "--no-deps --disable-pip" in script
     assert "requirements-audit.lock" in script

@@ -1,6 +1,7 @@
 """Bad and odd input through the real REST webhook (the widget's path): each
 request gets a clear answer or a clear 4xx error, and the server keeps
 serving the conversations around it."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,11 @@ REFUSED = {
     "message is null": (body(sender="w", message=None), "application/json", 400),
     "sender is an object": (body(sender={"id": 1}, message="hoi"), "application/json", 400),
     "metadata is a list": (body(sender="w", message="hoi", metadata=["nl"]), "application/json", 400),
-    "deeply nested JSON": (b'{"sender": "w", "message": "hoi", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}",
-                           "application/json", 400),
+    "deeply nested JSON": (
+        b'{"sender": "w", "message": "hoi", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        "application/json",
+        400,
+    ),
     "wrong content type": (body(sender="w", message="hoi"), "multipart/form-data; boundary=x", 415),
     "huge sender id": (body(sender="s" * 10_000, message="hoi"), "application/json", 400),
     "sender with a newline": (body(sender="a\nb", message="hoi"), "application/json", 400),
@@ -53,7 +57,7 @@ REFUSED = {
 def test_bad_requests_get_a_clear_4xx(assistant, raw: bytes, content_type: str, status: int) -> None:
     got, answer = assistant.post_raw(raw, content_type)
     assert got == status, answer
-    if got != 413 or len(raw) < 1_000_000:   # Sanic itself refuses the 2 MB body, before our checks
+    if got != 413 or len(raw) < 1_000_000:  # Sanic itself refuses the 2 MB body, before our checks
         assert isinstance(answer, dict) and answer["error"], answer
 
 
@@ -78,8 +82,9 @@ def test_odd_messages_get_an_answer(assistant, text: str, language: str) -> None
     assert all("<script" not in m["text"] and "DROP TABLE" not in m["text"] for m in answer)
 
 
-@pytest.mark.parametrize("sender", ["🙂-visitor", "../../etc/passwd", "'; DROP TABLE events; --",
-                                    "ʇuǝɯǝlqɐ", "x" * 128, "%00%2F"])
+@pytest.mark.parametrize(
+    "sender", ["🙂-visitor", "../../etc/passwd", "'; DROP TABLE events; --", "ʇuǝɯǝlqɐ", "x" * 128, "%00%2F"]
+)
 def test_odd_sender_ids_keep_their_own_conversation(assistant, sender: str) -> None:
     assert assistant.say(sender, "mijn haar valt uit", language="nl")[-1]["response"] == "utter_ask_hair_duration"
     assistant.say(sender[:100] + "-other", "ik ben zo moe", language="nl")
@@ -96,9 +101,10 @@ def test_wrong_method_is_refused_and_the_server_keeps_serving(assistant) -> None
 
 
 @fuzz(EXAMPLES // 4)
-@given(raw=st.one_of(REQUESTS.map(lambda r: json.dumps(r).encode("utf-8", "surrogatepass")),
-                     st.binary(max_size=500)),
-       content_type=CONTENT_TYPES)
+@given(
+    raw=st.one_of(REQUESTS.map(lambda r: json.dumps(r).encode("utf-8", "surrogatepass")), st.binary(max_size=500)),
+    content_type=CONTENT_TYPES,
+)
 def test_fuzzed_requests_never_break_the_server(assistant, raw: bytes, content_type) -> None:
     status, answer = assistant.post_raw(raw, content_type or "application/json")
     assert status in (200, 400, 413, 415), (status, answer)

@@ -2,6 +2,7 @@
 numbers, the held-out exporter, and the command end to end on a small CSV
 with its own action server, checking every mark in report.csv and
 report.html and the two PNG images of rasa test nlu."""
+
 from __future__ import annotations
 
 import csv
@@ -29,24 +30,30 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_a_good_csv_is_read_with_line_numbers_and_countries() -> None:
-    rows = read_csv(("\ufefftext,language,expected,country\n"
-                     'ik ben moe,nl,fatigue,\n\n"hello, there",en,,NL\n').encode(), TOPICS)
+    rows = read_csv(
+        ('\ufefftext,language,expected,country\nik ben moe,nl,fatigue,\n\n"hello, there",en,,NL\n').encode(), TOPICS
+    )
     assert [(r.line, r.text, r.language, r.expected, r.country) for r in rows] == [
-        (2, "ik ben moe", "nl", "fatigue", "NL"), (4, "hello, there", "en", None, "NL")]
+        (2, "ik ben moe", "nl", "fatigue", "NL"),
+        (4, "hello, there", "en", None, "NL"),
+    ]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty"),
-    (b"message,lang\nhallo,nl\n", "line 1: the header must be"),
-    (b"text,language\n", "no phrases"),
-    (b"text,language\nhallo,nl\nhello,fr\n", "line 3: language must be nl or en"),
-    (b"text,language\n  ,nl\n", "line 2: the text is empty"),
-    (b"text,language,expected\nhallo,nl,greeting_cards\n", "line 2: unknown topic 'greeting_cards'"),
-    (b"text,language\nhallo, daar,nl\n", "line 2: 3 columns, the header has 2"),
-    (b"text,language,country\nhallo,nl,BE\n", "line 2: country must be NL or UK"),
-    (b"text,language\n\xff\xfehallo,nl\n", "not UTF-8"),
-    ("text,language\n" + "x" * 5001 + ",en\n", "line 2: the text is longer than 5000"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"message,lang\nhallo,nl\n", "line 1: the header must be"),
+        (b"text,language\n", "no phrases"),
+        (b"text,language\nhallo,nl\nhello,fr\n", "line 3: language must be nl or en"),
+        (b"text,language\n  ,nl\n", "line 2: the text is empty"),
+        (b"text,language,expected\nhallo,nl,greeting_cards\n", "line 2: unknown topic 'greeting_cards'"),
+        (b"text,language\nhallo, daar,nl\n", "line 2: 3 columns, the header has 2"),
+        (b"text,language,country\nhallo,nl,BE\n", "line 2: country must be NL or UK"),
+        (b"text,language\n\xff\xfehallo,nl\n", "not UTF-8"),
+        ("text,language\n" + "x" * 5001 + ",en\n", "line 2: the text is longer than 5000"),
+    ],
+)
 def test_bad_rows_give_a_clear_error_with_the_line_number(content, message) -> None:
     with pytest.raises(CsvError) as error:
         read_csv(content, TOPICS)
@@ -69,8 +76,14 @@ def test_the_held_out_sets_become_rows_with_expected_topics() -> None:
 
 
 def run_batch_check(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "staff.batch_check", *args], cwd=ROOT,
-                          env=rasa_env(), capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "staff.batch_check", *args],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +142,15 @@ def test_rasa_test_nlu_images_are_valid_pngs(reports) -> None:
 def test_the_command_rejects_a_bad_csv_with_the_line(model_path, tmp_path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("text,language,expected\nhallo,nl,fatigue\nhello,en,no_such_topic\n")
-    result = run_batch_check(str(bad), "--out", str(tmp_path / "out"), "--model", str(model_path),
-                             "--actions-url", "http://127.0.0.1:9/webhook")
+    result = run_batch_check(
+        str(bad),
+        "--out",
+        str(tmp_path / "out"),
+        "--model",
+        str(model_path),
+        "--actions-url",
+        "http://127.0.0.1:9/webhook",
+    )
     assert result.returncode == 2
     assert "line 3: unknown topic 'no_such_topic'" in result.stderr
     assert not (tmp_path / "out").exists()

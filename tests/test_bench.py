@@ -1,5 +1,6 @@
 """Checks of the benchmark's parts and of the speed changes it led to
 (part of `make test`)."""
+
 from __future__ import annotations
 
 import tempfile
@@ -7,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from jsonschema import ValidationError, validate
 
 from bench import conversations, loadgen, report, training
 from bench.paths import PROJECT_CONFIG
@@ -40,16 +40,27 @@ def test_subsample_keeps_every_intent() -> None:
     try:
         assert 0 < training.count_examples(half) < training.count_examples(training.DATA)
         from rasa.shared.nlu.training_data.loading import load_data
+
         assert load_data(str(half / "nlu")).intents == load_data(str(training.DATA / "nlu")).intents
     finally:
         import shutil
+
         shutil.rmtree(half)
 
 
 def _tiny_pipeline():
     from components.intent_classifier import TfidfIntentClassifier, build_pipeline
-    texts = ["i am so tired", "ik ben zo moe", "my hair falls out", "mijn haar valt uit",
-             "hello", "hallo", "tired all the time", "haaruitval na sepsis"]
+
+    texts = [
+        "i am so tired",
+        "ik ben zo moe",
+        "my hair falls out",
+        "mijn haar valt uit",
+        "hello",
+        "hallo",
+        "tired all the time",
+        "haaruitval na sepsis",
+    ]
     labels = ["fatigue", "fatigue", "hair_loss", "hair_loss", "greet", "greet", "fatigue", "hair_loss"]
     config = TfidfIntentClassifier.get_default_config()
     return config, build_pipeline(config).fit(texts, labels)
@@ -57,6 +68,7 @@ def _tiny_pipeline():
 
 def test_intent_model_matches_scikit_learn_after_a_round_trip() -> None:
     from components.intent_classifier import FittedIntentModel, load_pipeline, save_pipeline
+
     config, pipeline = _tiny_pipeline()
     with tempfile.TemporaryDirectory() as directory:
         save_pipeline(pipeline, Path(directory))
@@ -67,27 +79,8 @@ def test_intent_model_matches_scikit_learn_after_a_round_trip() -> None:
     assert np.allclose(FittedIntentModel(loaded).predict_proba(texts), expected, atol=1e-12)
 
 
-def test_action_answers_are_checked_as_rasa_checks_them() -> None:
-    from rasa.core.actions.action import RemoteAction
-
-    import channels  # noqa: F401 - the Rasa server imports it for credentials.yml (installs the validator)
-
-    from channels.action_validation import validate_action_result
-
-    assert RemoteAction._validate_action_result is validate_action_result  # installed by `channels`
-    action, schema = RemoteAction("action_x", None), RemoteAction.action_response_format_spec()
-    good = {"events": [{"event": "slot", "name": "language", "value": "nl"}], "responses": [{"text": "hoi"}]}
-    assert action._validate_action_result(good) is True
-    for bad in ({"events": "x"}, {"events": [{"event": "nonsense"}]}, {"responses": "no"}, []):
-        with pytest.raises(ValidationError) as ours:
-            action._validate_action_result(bad)
-        with pytest.raises(ValidationError) as rasas:
-            validate(bad, schema)
-        assert ours.value.message.startswith(rasas.value.message)
-
-
 def test_training_reuses_only_what_it_is_asked_to(tmp_path, monkeypatch) -> None:
-    """"same": the model of exactly these files; "newest": the newest of the
+    """ "same": the model of exactly these files; "newest": the newest of the
     name; "no", or no such model: a fresh training."""
     import json
     import os

@@ -1,6 +1,7 @@
 """The staff console page as staff use it: in headless Chromium, logged in
 with the password, a topic and a red flag checked through the form, and an
 axe-core scan of the page with a result shown."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,11 @@ def console_url(model_path):
 @pytest.fixture
 def console(browser, console_url):
     # bypass_csp: the page allows only its own scripts; axe-core is injected for the scan.
-    context = browser.new_context(http_credentials={"username": "staff", "password": PASSWORD}, bypass_csp=True,
-                                  viewport={"width": 800, "height": 900})
+    context = browser.new_context(
+        http_credentials={"username": "staff", "password": PASSWORD},
+        bypass_csp=True,
+        viewport={"width": 800, "height": 900},
+    )
     page = context.new_page()
     page.goto(console_url)
     yield page

@@ -3,6 +3,7 @@ its examples, answers, rules and test stories in both languages, signposts
 point to known organisations, and numbers agree with content/contacts.yml.
 The rules themselves live in the content check (authoring/check.py, also
 `make check-content`); these tests run it per topic and per intent."""
+
 from __future__ import annotations
 
 import re
@@ -107,8 +108,12 @@ def test_escalation_answers_quote_the_numbers_of_contacts(language: str) -> None
         uk_crisis = response_text(crisis, language, "UK")
         nl_crisis = response_text(crisis, language, "NL")
         assert phone("samaritans") in uk_crisis and phone("emergency_uk") in uk_crisis
-        for needed in (phone("zelfmoordpreventie_113"), ORGS["zelfmoordpreventie_113"]["phone_alt"],
-                       "113.nl", phone("emergency_nl")):
+        for needed in (
+            phone("zelfmoordpreventie_113"),
+            ORGS["zelfmoordpreventie_113"]["phone_alt"],
+            "113.nl",
+            phone("emergency_nl"),
+        ):
             assert needed in nl_crisis
     prompt = "Zou het sepsis kunnen zijn?" if language == "nl" else "Could it be sepsis?"
     assert prompt in uk_flag and prompt in nl_flag
@@ -127,30 +132,35 @@ def test_the_urgent_check_gives_the_numbers_first_then_one_question(language: st
 
 
 def test_default_escalation_answers_carry_both_countries_numbers() -> None:
-    defaults = {name: next(v["text"] for v in DOMAIN.responses[name] if not v.get("condition"))
-                for name in ("utter_red_flag", "utter_crisis", "utter_crisis_relative", "utter_red_flag_check")}
+    defaults = {
+        name: next(v["text"] for v in DOMAIN.responses[name] if not v.get("condition"))
+        for name in ("utter_red_flag", "utter_crisis", "utter_crisis_relative", "utter_red_flag_check")
+    }
     for name in ("utter_red_flag", "utter_red_flag_check"):
         assert all(phone(o) in defaults[name] for o in ("emergency_uk", "nhs_111", "emergency_nl"))
     for name in ("utter_crisis", "utter_crisis_relative"):
         assert all(phone(o) in defaults[name] for o in ("samaritans", "zelfmoordpreventie_113"))
 
 
-@pytest.mark.parametrize("text,found", [
-    ("Call the helpline on 0808 800 0029 today.", {"0808 800 0029"}),
-    ("bel 113 of 0800-0113", {"113", "0800-0113"}),
-    ("In 2016 there were 60.000 patients, 3,8 billion.", set()),
-])
+@pytest.mark.parametrize(
+    "text,found",
+    [
+        ("Call the helpline on 0808 800 0029 today.", {"0808 800 0029"}),
+        ("bel 113 of 0800-0113", {"113", "0800-0113"}),
+        ("In 2016 there were 60.000 patients, 3,8 billion.", set()),
+    ],
+)
 def test_phone_pattern_finds_numbers_but_not_years_or_amounts(text: str, found: set) -> None:
     assert links.phone_numbers(text) == found
 
 
 def test_the_widgets_offline_numbers_are_those_of_contacts() -> None:
     """The widget shows emergency numbers when the server cannot be reached;
-    they must be the numbers of content/contacts.yml."""
-    script = (ROOT / "widget" / "src" / "sepsis-chat.js").read_text(encoding="utf-8")
-    errors = re.search(r"error: \{(.*?)\n      \}", script, re.S)
-    assert errors, "the widget's error texts were not found"
-    found = links.phone_numbers(" ".join(re.findall(r'"([^"]*)"', errors.group(1))))
+    they must be the numbers of content/contacts.yml (widget/offline.py)."""
+    from widget.offline import offline_texts
+
+    texts = [text for by_country in offline_texts().values() for text in by_country.values()]
+    found = links.phone_numbers(" ".join(texts))
     known = links.known_numbers(ORGS)
     assert found and found <= known, found - known
 

@@ -1,5 +1,6 @@
 """The content check (authoring/check.py): the real project passes, and in a
 temporary copy each kind of problem is caught and named by file and line."""
+
 from __future__ import annotations
 
 import re
@@ -24,17 +25,26 @@ def test_the_real_project_passes() -> None:
 
 def test_the_command_exits_zero_and_reports_every_answer(tmp_path: Path) -> None:
     out = tmp_path / "scores.csv"
-    result = subprocess.run([sys.executable, "-m", "authoring.check", "--report", "--csv", str(out)],
-                            cwd=ROOT, env=rasa_env(), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "authoring.check", "--report", "--csv", str(out)],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "content check: all good" in result.stdout
-    ranges = re.findall(r"^(Dutch|English) \((Flesch-Douma|Flesch), (\d+) answers\): min ([\d.]+), "
-                        r"median ([\d.]+), max ([\d.]+)$", result.stdout, re.M)
+    ranges = re.findall(
+        r"^(Dutch|English) \((Flesch-Douma|Flesch), (\d+) answers\): min ([\d.]+), "
+        r"median ([\d.]+), max ([\d.]+)$",
+        result.stdout,
+        re.M,
+    )
     assert [r[0] for r in ranges] == ["Dutch", "English"]
     assert all(float(r[3]) >= 60 for r in ranges)
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("response,language,country,score") and len(rows) - 1 == len(scores(Project(ROOT)))
-    sys.stdout.write("\n" + "\n".join(l for l in result.stdout.splitlines() if "answers)" in l) + "\n")
+    sys.stdout.write("\n" + "\n".join(line for line in result.stdout.splitlines() if "answers)" in line) + "\n")
 
 
 @pytest.fixture
@@ -54,30 +64,36 @@ def assert_caught(root: Path, expected: str) -> None:
 def drop_examples(root: Path) -> str:
     path = root / "data/nlu/en/hair_loss.yml"
     lines = path.read_text(encoding="utf-8").splitlines()
-    first = next(i for i, l in enumerate(lines) if l.strip().startswith("- ") and "intent" not in l)
-    path.write_text("\n".join(lines[:first + 3]) + "\n", encoding="utf-8")
+    first = next(i for i, line in enumerate(lines) if line.strip().startswith("- ") and "intent" not in line)
+    path.write_text("\n".join(lines[: first + 3]) + "\n", encoding="utf-8")
     return f"data/nlu/en/hair_loss.yml:{first + 1}: topic 'hair_loss' has 3 English examples, needs at least 25"
 
 
 def drop_dutch_answer(root: Path) -> str:
     path = root / "domain/topics/sepsis_causes.yml"
     replace_in(path, "value: nl", "value: en")
-    return f"domain/topics/sepsis_causes.yml:{line_of(path, 'utter_sepsis_causes:')}: topic 'sepsis_causes' has no " \
-           "Dutch answer"
+    return (
+        f"domain/topics/sepsis_causes.yml:{line_of(path, 'utter_sepsis_causes:')}: topic 'sepsis_causes' has no "
+        "Dutch answer"
+    )
 
 
 def unknown_phone(root: Path) -> str:
     path = root / "domain/core.yml"
     replace_in(path, "Take good care of yourself.", "Take good care of yourself. Call 0800 123 4567.")
-    return f"domain/core.yml:{line_of(path, '0800 123 4567')}: answer 'utter_goodbye' has the phone number " \
-           "'0800 123 4567', which is not in content/contacts.yml"
+    return (
+        f"domain/core.yml:{line_of(path, '0800 123 4567')}: answer 'utter_goodbye' has the phone number "
+        "'0800 123 4567', which is not in content/contacts.yml"
+    )
 
 
 def unknown_link(root: Path) -> str:
     path = root / "domain/core.yml"
     replace_in(path, "Take good care of yourself.", "Take good care of yourself. See www.example.org/care.")
-    return f"domain/core.yml:{line_of(path, 'example.org')}: answer 'utter_goodbye' has the link " \
-           "'www.example.org/care', which is not in content/contacts.yml"
+    return (
+        f"domain/core.yml:{line_of(path, 'example.org')}: answer 'utter_goodbye' has the link "
+        "'www.example.org/care', which is not in content/contacts.yml"
+    )
 
 
 def drop_dutch_story(root: Path) -> str:
@@ -112,7 +128,9 @@ def orphan_intent(root: Path) -> str:
 def orphan_retrieval_intent(root: Path) -> str:
     (root / "data/nlu/en/faq.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: faq/opening\n  metadata:\n    language: en\n  examples: |\n'
-        '    - when are you open\n', encoding="utf-8")
+        "    - when are you open\n",
+        encoding="utf-8",
+    )
     return "data/nlu/en/faq.yml:7: retrieval intent 'faq/opening' has no response 'utter_faq/opening'"
 
 
@@ -127,49 +145,78 @@ def hard_english(root: Path) -> str:
     text = path.read_text(encoding="utf-8")
     start = text.index("In principle, any infection")
     end = text.index("Ask your doctor where your infection started.")
-    hard = ("Theoretically, practically every conceivable infectious complication, irrespective of the "
-            "microbiological aetiology, whether bacterial, viral or fungal, may precipitate a dysregulated "
-            "systemic inflammatory response culminating in organ dysfunction.\n\n        ")
+    hard = (
+        "Theoretically, practically every conceivable infectious complication, irrespective of the "
+        "microbiological aetiology, whether bacterial, viral or fungal, may precipitate a dysregulated "
+        "systemic inflammatory response culminating in organ dysfunction.\n\n        "
+    )
     path.write_text(text[:start] + hard + text[end:], encoding="utf-8")
-    return f"domain/topics/sepsis_causes.yml:{line_of(path, '&utter_sepsis_causes_en')}: English answer " \
-           "'utter_sepsis_causes' scores"
+    return (
+        f"domain/topics/sepsis_causes.yml:{line_of(path, '&utter_sepsis_causes_en')}: English answer "
+        "'utter_sepsis_causes' scores"
+    )
 
 
 def banned_phrase(root: Path) -> str:
     path = root / "domain/topics/fatigue.yml"
-    replace_in(path, "But you can learn ways to manage it.",
-               "It often does not go away completely. But you can learn ways to manage it.")
-    return f"domain/topics/fatigue.yml:{line_of(path, 'does not go away completely')}: answer 'utter_fatigue' " \
-           "says 'does not go away completely': says more than the sources"
+    replace_in(
+        path,
+        "But you can learn ways to manage it.",
+        "It often does not go away completely. But you can learn ways to manage it.",
+    )
+    return (
+        f"domain/topics/fatigue.yml:{line_of(path, 'does not go away completely')}: answer 'utter_fatigue' "
+        "says 'does not go away completely': says more than the sources"
+    )
 
 
 def crisis_number_missing(root: Path) -> str:
     path = root / "domain/topics/mental_health.yml"
     replace_in(path, "Bel 113 of gratis 0800-0113, of chat via 113.nl.", "Bel 113.")
-    return f"domain/topics/mental_health.yml:{line_of(path, 'met 113 Zelfmoordpreventie')}: answer " \
-           "'utter_mental_health' (nl-NL) speaks of thoughts of not wanting to live ('niet meer wilt leven') but " \
-           "does not name 0800-0113, 113.nl for NL"
+    return (
+        f"domain/topics/mental_health.yml:{line_of(path, 'met 113 Zelfmoordpreventie')}: answer "
+        "'utter_mental_health' (nl-NL) speaks of thoughts of not wanting to live ('niet meer wilt leven') but "
+        "does not name 0800-0113, 113.nl for NL"
+    )
 
 
 def emergency_number_missing(root: Path) -> str:
     path = root / "domain/topics/helpline.yml"
     replace_in(path, "Zie je alarmsignalen? Bel dan 112. ", "")
-    return f"domain/topics/helpline.yml:{line_of(path, 'geen hulpdiensten')}: answer 'utter_helpline' (nl-NL) " \
-           "speaks of a service that is not for emergencies ('geen hulpdienst') but does not name 112 for NL"
+    return (
+        f"domain/topics/helpline.yml:{line_of(path, 'geen hulpdiensten')}: answer 'utter_helpline' (nl-NL) "
+        "speaks of a service that is not for emergencies ('geen hulpdienst') but does not name 112 for NL"
+    )
 
 
 def route_of_the_other_country(root: Path) -> str:
     path = root / "domain/topics/exercise.yml"
-    replace_in(path, "Tell your physio about the REACH project.",
-               "The NHS has exercises too. Tell your physio about the REACH project.")
-    return f"domain/topics/exercise.yml:{line_of(path, 'The NHS has exercises too')}: answer 'utter_exercise' " \
-           "(en-NL) names NHS of UK, which a user in NL cannot use"
+    replace_in(
+        path,
+        "Tell your physio about the REACH project.",
+        "The NHS has exercises too. Tell your physio about the REACH project.",
+    )
+    return (
+        f"domain/topics/exercise.yml:{line_of(path, 'The NHS has exercises too')}: answer 'utter_exercise' "
+        "(en-NL) names NHS of UK, which a user in NL cannot use"
+    )
 
 
 BREAKAGES: List[Callable[[Path], str]] = [
-    drop_examples, drop_dutch_answer, unknown_phone, unknown_link, drop_dutch_story, orphan_response,
-    orphan_intent, orphan_retrieval_intent, todo_left, hard_english, banned_phrase, crisis_number_missing,
-    emergency_number_missing, route_of_the_other_country,
+    drop_examples,
+    drop_dutch_answer,
+    unknown_phone,
+    unknown_link,
+    drop_dutch_story,
+    orphan_response,
+    orphan_intent,
+    orphan_retrieval_intent,
+    todo_left,
+    hard_english,
+    banned_phrase,
+    crisis_number_missing,
+    emergency_number_missing,
+    route_of_the_other_country,
 ]
 
 
@@ -181,8 +228,13 @@ def test_each_problem_is_caught_with_file_and_line(copy: Path, breakage: Callabl
 
 def test_the_command_exits_non_zero_naming_the_problem(copy: Path) -> None:
     expected = todo_left(copy)
-    result = subprocess.run([sys.executable, "-m", "authoring.check", "--root", str(copy)],
-                            cwd=ROOT, env=rasa_env(), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "authoring.check", "--root", str(copy)],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert expected in result.stdout and "content check: 1 problem(s)" in result.stdout
 
@@ -194,10 +246,20 @@ def test_a_yaml_error_is_named_by_file_and_line(copy: Path) -> None:
     assert len(found) == 1 and found[0].startswith("domain/topics/hair_loss.yml:") and "not valid YAML" in found[0]
 
 
-@pytest.mark.parametrize("word,language,count", [
-    ("infection", "en", 3), ("recovery", "en", 4), ("tired", "en", 1), ("takes", "en", 1), ("area", "en", 2),
-    ("ademhaling", "nl", 4), ("ziekenhuis", "nl", 3), ("ideeën", "nl", 3), ("vraag", "nl", 1),
-])
+@pytest.mark.parametrize(
+    "word,language,count",
+    [
+        ("infection", "en", 3),
+        ("recovery", "en", 4),
+        ("tired", "en", 1),
+        ("takes", "en", 1),
+        ("area", "en", 2),
+        ("ademhaling", "nl", 4),
+        ("ziekenhuis", "nl", 3),
+        ("ideeën", "nl", 3),
+        ("vraag", "nl", 1),
+    ],
+)
 def test_syllables(word: str, language: str, count: int) -> None:
     assert syllables(word, language) == count
 

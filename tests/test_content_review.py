@@ -7,6 +7,7 @@ run on a broken example made in memory, to show that it can fail.
 
 Numbers and links come from content/contacts.yml, phrases and routes from
 content/wording.yml: nothing here is hard-coded that an author may change."""
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional
@@ -14,8 +15,16 @@ from typing import Dict, List, Optional
 import pytest
 
 from authoring import links
-from authoring.check import (banned_wording, crisis_wording, emergency_wording, own_variants, required_wording,
-                             route_wording, says, wording)
+from authoring.check import (
+    banned_wording,
+    crisis_wording,
+    emergency_wording,
+    own_variants,
+    required_wording,
+    route_wording,
+    says,
+    wording,
+)
 from authoring.project import Place, Project, Response, Variant
 from tests.conftest import ROOT
 
@@ -76,15 +85,17 @@ def test_the_mental_health_answers_speak_of_not_wanting_to_live() -> None:
     assert pairs == {(lang, country) for lang in ("nl", "en") for country in COUNTRIES}
 
 
-@pytest.mark.parametrize("name,var", crisis_variants(), ids=lambda x: x if isinstance(x, str) else
-                         f"{x.language}-{x.country}")
+@pytest.mark.parametrize(
+    "name,var", crisis_variants(), ids=lambda x: x if isinstance(x, str) else f"{x.language}-{x.country}"
+)
 def test_an_answer_about_not_wanting_to_live_carries_its_countrys_crisis_numbers(name: str, var: Variant) -> None:
-    assert var.country in COUNTRIES or (var.language is None and var.country is None), \
+    assert var.country in COUNTRIES or (var.language is None and var.country is None), (
         f"{name} ({var.language}) speaks of not wanting to live but is not conditioned on country"
+    )
     for country in [var.country] if var.country else COUNTRIES:
         needed = crisis_contacts(country)
         said = links.phone_numbers(var.text)
-        linked = {links.normal_url(l).split("/")[0] for l in links.links(var.text)}
+        linked = {links.normal_url(link).split("/")[0] for link in links.links(var.text)}
         assert set(needed["numbers"]) <= said, f"{name} ({var.language}-{country}) lacks {needed['numbers']}"
         assert set(needed["sites"]) <= linked, f"{name} ({var.language}-{country}) lacks {needed['sites']}"
     assert texts(crisis_wording([response(name, var)], RULES, ORGS)) == []
@@ -103,7 +114,10 @@ def test_the_crisis_rule_catches_broken_answers() -> None:
         f"does not name {uk['numbers'][0]}": variant("Thoughts of not wanting to live? Seek help now.", "en", "UK"),
         f"does not name {nl['numbers'][1]}": variant(
             f"Heb je gedachten dat je niet meer wilt leven? Bel {nl['numbers'][0]}. In gevaar: bel "
-            f"{nl['numbers'][-1]}.", "nl", "NL"),
+            f"{nl['numbers'][-1]}.",
+            "nl",
+            "NL",
+        ),
         f"{nl['sites'][0]} for NL": variant(good_uk.replace("live?", "live (suicide)?"), "en", "NL"),
     }
     for expected, var in broken.items():
@@ -122,12 +136,24 @@ def test_answers_that_are_not_for_emergencies_name_the_emergency_number() -> Non
 
 def test_the_emergency_rule_catches_a_broken_answer() -> None:
     uk = links.urgent_numbers(ORGS, "emergency", "UK")
-    found = texts(emergency_wording([response("utter_broken", variant(
-        "This is not an emergency service. If it is urgent, contact the emergency services.", "en", "UK"))],
-        RULES, ORGS))
-    assert any(f"does not name" in f and all(n in f for n in uk) for f in found), found
-    found = texts(emergency_wording([response("utter_broken", variant("Geen hulpdienst voor noodgevallen.", "nl"))],
-                                    RULES, ORGS))
+    found = texts(
+        emergency_wording(
+            [
+                response(
+                    "utter_broken",
+                    variant(
+                        "This is not an emergency service. If it is urgent, contact the emergency services.", "en", "UK"
+                    ),
+                )
+            ],
+            RULES,
+            ORGS,
+        )
+    )
+    assert any("does not name" in f and all(n in f for n in uk) for f in found), found
+    found = texts(
+        emergency_wording([response("utter_broken", variant("Geen hulpdienst voor noodgevallen.", "nl"))], RULES, ORGS)
+    )
     assert any("not conditioned on country" in f for f in found), found
 
 
@@ -137,21 +163,32 @@ def test_every_answer_names_only_routes_of_its_country() -> None:
 
 
 def test_the_answers_the_review_found_have_a_variant_per_country() -> None:
-    for name in ("utter_bereavement", "utter_information_resources", "utter_exercise", "utter_mental_health",
-                 "utter_post_sepsis_syndrome", "utter_helpline"):
+    for name in (
+        "utter_bereavement",
+        "utter_information_resources",
+        "utter_exercise",
+        "utter_mental_health",
+        "utter_post_sepsis_syndrome",
+        "utter_helpline",
+    ):
         pairs = {(v.language, v.country) for v in PROJECT.responses[name].variants if v.language}
         assert pairs == {(lang, country) for lang in ("nl", "en") for country in COUNTRIES}, name
 
 
-@pytest.mark.parametrize("var,expected", [
-    (variant("The UK Sepsis Trust support nurses are there for you.", "en"), "UK Sepsis Trust of UK but is not "
-                                                                             "conditioned on country"),
-    (variant("Bel de huisartsenpost.", "nl"), "huisartsenpost of NL but is not conditioned"),
-    (variant("The NHS has simple exercises. Ask Citizens Advice.", "en", "NL"), "names NHS, Citizens Advice of UK"),
-    (variant("Ask Sepsis en daarna for the book.", "en", "UK"), "names Sepsis en daarna of NL"),
-    (variant("Bel 112 of de huisartsenpost.", "nl", "UK"), "names huisartsenpost, 112 of NL"),
-    (variant("Call 999 or go to A&E.", None, None), "names A&E, 999 of UK but is not conditioned"),
-])
+@pytest.mark.parametrize(
+    "var,expected",
+    [
+        (
+            variant("The UK Sepsis Trust support nurses are there for you.", "en"),
+            "UK Sepsis Trust of UK but is not conditioned on country",
+        ),
+        (variant("Bel de huisartsenpost.", "nl"), "huisartsenpost of NL but is not conditioned"),
+        (variant("The NHS has simple exercises. Ask Citizens Advice.", "en", "NL"), "names NHS, Citizens Advice of UK"),
+        (variant("Ask Sepsis en daarna for the book.", "en", "UK"), "names Sepsis en daarna of NL"),
+        (variant("Bel 112 of de huisartsenpost.", "nl", "UK"), "names huisartsenpost, 112 of NL"),
+        (variant("Call 999 or go to A&E.", None, None), "names A&E, 999 of UK but is not conditioned"),
+    ],
+)
 def test_the_route_rule_catches_a_route_of_the_wrong_country(var: Variant, expected: str) -> None:
     found = texts(route_wording([response("utter_broken", var)], RULES))
     assert any(expected in f for f in found), f"{expected!r} not in {found}"
@@ -160,14 +197,18 @@ def test_the_route_rule_catches_a_route_of_the_wrong_country(var: Variant, expec
 def test_the_route_rule_lets_through_what_is_allowed() -> None:
     allowed = [
         variant("Liever in het Nederlands? Sepsis en daarna beantwoordt ook vragen.", "nl", "UK"),
-        variant("Bel 999 of 111. / Bel 112 of de huisartsenpost.", None, None),   # a default for both countries
-        variant("Reach out to your GP early; we can reach an agreement.", "en"),   # "reach" is not REACH
+        variant("Bel 999 of 111. / Bel 112 of de huisartsenpost.", None, None),  # a default for both countries
+        variant("Reach out to your GP early; we can reach an agreement.", "en"),  # "reach" is not REACH
     ]
     for var in allowed:
         assert texts(route_wording([response("utter_fine", var)], RULES)) == [], var.text
-    anchored = response("utter_fine", variant("Call 999.", "en", "UK"), variant("Bel 112.", "nl", "NL"),
-                        variant("Call 999.", None, None))
-    assert texts(route_wording([anchored], RULES)) == []   # the default repeats the en-UK text (YAML anchor)
+    anchored = response(
+        "utter_fine",
+        variant("Call 999.", "en", "UK"),
+        variant("Bel 112.", "nl", "NL"),
+        variant("Call 999.", None, None),
+    )
+    assert texts(route_wording([anchored], RULES)) == []  # the default repeats the en-UK text (YAML anchor)
 
 
 # ------------------------------------------------------------ banned wording
@@ -175,14 +216,17 @@ def test_no_answer_uses_banned_wording() -> None:
     assert texts(banned_wording(RESPONSES, RULES)) == []
 
 
-@pytest.mark.parametrize("name,var,expected", [
-    ("utter_fatigue", variant("Write down your complaints for your GP.", "en"), "says 'complaint'"),
-    ("utter_fatigue_since_medium", variant("Then they can think along with you.", "en"), "says 'think along'"),
-    ("utter_fatigue", variant("This is part of post-sepsis syndrome.", "en"), "part of post-sepsis syndrome"),
-    ("utter_fatigue", variant("It often does not go away completely.", "en"), "does not go away completely"),
-    ("utter_fatigue", variant("Dat hoort bij het postsepsissyndroom.", "nl"), "hoort bij het postsepsissyndroom"),
-    ("utter_fatigue", variant("Het gaat vaak niet helemaal over.", "nl"), "gaat vaak niet helemaal over"),
-])
+@pytest.mark.parametrize(
+    "name,var,expected",
+    [
+        ("utter_fatigue", variant("Write down your complaints for your GP.", "en"), "says 'complaint'"),
+        ("utter_fatigue_since_medium", variant("Then they can think along with you.", "en"), "says 'think along'"),
+        ("utter_fatigue", variant("This is part of post-sepsis syndrome.", "en"), "part of post-sepsis syndrome"),
+        ("utter_fatigue", variant("It often does not go away completely.", "en"), "does not go away completely"),
+        ("utter_fatigue", variant("Dat hoort bij het postsepsissyndroom.", "nl"), "hoort bij het postsepsissyndroom"),
+        ("utter_fatigue", variant("Het gaat vaak niet helemaal over.", "nl"), "gaat vaak niet helemaal over"),
+    ],
+)
 def test_the_wording_rule_catches_a_banned_phrase(name: str, var: Variant, expected: str) -> None:
     found = texts(banned_wording([response(name, var)], RULES))
     assert any(expected in f and "(content/wording.yml)" in f for f in found), f"{expected!r} not in {found}"
@@ -190,8 +234,7 @@ def test_the_wording_rule_catches_a_banned_phrase(name: str, var: Variant, expec
 
 def test_the_complaints_topic_may_speak_of_complaints() -> None:
     for name in ("utter_complaints", "utter_complaint_formal", "utter_ask_complaint_route"):
-        assert texts(banned_wording([response(name, variant("You can make a formal complaint.", "en"))],
-                                    RULES)) == []
+        assert texts(banned_wording([response(name, variant("You can make a formal complaint.", "en"))], RULES)) == []
 
 
 # ---------------------------------------------------- what answers must say
@@ -202,20 +245,27 @@ def test_answers_say_what_the_review_asked_for() -> None:
 def test_every_required_fact_is_checked_on_an_answer_that_exists() -> None:
     for entry in RULES["required"]:
         for pattern in entry["responses"]:
-            assert any(r.name == pattern or (pattern.endswith("*") and r.name.startswith(pattern[:-1]))
-                       for r in RESPONSES), f"content/wording.yml: no response {pattern}"
+            assert any(
+                r.name == pattern or (pattern.endswith("*") and r.name.startswith(pattern[:-1])) for r in RESPONSES
+            ), f"content/wording.yml: no response {pattern}"
 
 
-@pytest.mark.parametrize("name,var,expected", [
-    ("utter_fatigue", variant("Rest a lot. Build up in small steps.", "en"), "crashing after effort"),
-    ("utter_fatigue_since_short", variant("Bouw langzaam op, stap voor stap.", "nl"), "crashing after effort"),
-    ("utter_hair_loss", variant("Hair loss after sepsis is usually temporary.", "en"), "30 to 150 hairs"),
-    ("utter_post_sepsis_syndrome", variant("PSS is a name for lasting problems. Tell your GP.", "en", "UK"),
-     "1 in 3"),
-    ("utter_sepsis_treatment", variant("Doctors give fluid and antibiotics.", "en"), "delirium"),
-    ("utter_sepsis_symptoms", variant("- koorts\n- verward zijn", "nl", "NL"), "dizziness"),
-    ("utter_return_to_work", variant("Going back to work is a big step.", "en", "NL"), "confidence"),
-])
+@pytest.mark.parametrize(
+    "name,var,expected",
+    [
+        ("utter_fatigue", variant("Rest a lot. Build up in small steps.", "en"), "crashing after effort"),
+        ("utter_fatigue_since_short", variant("Bouw langzaam op, stap voor stap.", "nl"), "crashing after effort"),
+        ("utter_hair_loss", variant("Hair loss after sepsis is usually temporary.", "en"), "30 to 150 hairs"),
+        (
+            "utter_post_sepsis_syndrome",
+            variant("PSS is a name for lasting problems. Tell your GP.", "en", "UK"),
+            "1 in 3",
+        ),
+        ("utter_sepsis_treatment", variant("Doctors give fluid and antibiotics.", "en"), "delirium"),
+        ("utter_sepsis_symptoms", variant("- koorts\n- verward zijn", "nl", "NL"), "dizziness"),
+        ("utter_return_to_work", variant("Going back to work is a big step.", "en", "NL"), "confidence"),
+    ],
+)
 def test_the_required_rule_catches_a_missing_fact(name: str, var: Variant, expected: str) -> None:
     found = texts(required_wording([response(name, var)], RULES))
     assert any(expected in f for f in found), f"{expected!r} not in {found}"
@@ -227,11 +277,14 @@ def test_advice_without_building_up_needs_no_word_on_crashing() -> None:
 
 
 # --------------------------------------------------- numbers that are amounts
-@pytest.mark.parametrize("text,found", [
-    ("It is normal to lose about 30 to 150 hairs a day.", set()),
-    ("Het is normaal om 30 tot 150 haren per dag te verliezen.", set()),
-    ("Call 113, or free on 0800-0113, or chat at 113.nl.", {"113", "0800-0113"}),
-    ("Call Samaritans free on 116 123, day and night.", {"116 123"}),
-])
+@pytest.mark.parametrize(
+    "text,found",
+    [
+        ("It is normal to lose about 30 to 150 hairs a day.", set()),
+        ("Het is normaal om 30 tot 150 haren per dag te verliezen.", set()),
+        ("Call 113, or free on 0800-0113, or chat at 113.nl.", {"113", "0800-0113"}),
+        ("Call Samaritans free on 116 123, day and night.", {"116 123"}),
+    ],
+)
 def test_the_upper_end_of_a_range_is_not_a_phone_number(text: str, found: set) -> None:
     assert links.phone_numbers(text) == found

@@ -1,6 +1,7 @@
 """End to end with the action server DOWN: both escalations still answer,
 in both languages, because they are plain responses chosen by rules, and
 /model/parse shows the safety layer's decision."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,15 +17,38 @@ def assistant_without_actions(model_path):
     running.stop()
 
 
-@pytest.mark.parametrize("sender,text,metadata,response,language,country", [
-    ("rf-nl", "mijn moeder is ineens heel verward en ademt snel", {"language": "nl"}, "utter_red_flag", "nl", "NL"),
-    ("rf-en", "my dad is suddenly very confused and his skin looks blotchy", {"language": "en"}, "utter_red_flag", "en", "UK"),
-    ("rf-en-nl", "my son can't breathe properly and he's gone grey", {"language": "en", "country": "NL"}, "utter_red_flag", "en", "NL"),
-    ("cr-nl", "ik wil er gewoon niet meer zijn", {"language": "nl"}, "utter_crisis", "nl", "NL"),
-    ("cr-en", "I don't want to be here anymore", {}, "utter_crisis", "en", "UK"),
-])
+@pytest.mark.parametrize(
+    "sender,text,metadata,response,language,country",
+    [
+        ("rf-nl", "mijn moeder is ineens heel verward en ademt snel", {"language": "nl"}, "utter_red_flag", "nl", "NL"),
+        (
+            "rf-en",
+            "my dad is suddenly very confused and his skin looks blotchy",
+            {"language": "en"},
+            "utter_red_flag",
+            "en",
+            "UK",
+        ),
+        (
+            "rf-en-nl",
+            "my son can't breathe properly and he's gone grey",
+            {"language": "en", "country": "NL"},
+            "utter_red_flag",
+            "en",
+            "NL",
+        ),
+        ("cr-nl", "ik wil er gewoon niet meer zijn", {"language": "nl"}, "utter_crisis", "nl", "NL"),
+        ("cr-en", "I don't want to be here anymore", {}, "utter_crisis", "en", "UK"),
+    ],
+)
 def test_escalations_answer_without_the_action_server(
-    assistant_without_actions, sender, text, metadata, response, language, country,
+    assistant_without_actions,
+    sender,
+    text,
+    metadata,
+    response,
+    language,
+    country,
 ) -> None:
     answer = assistant_without_actions.say(sender, text, **metadata)
     assert [m["text"] for m in answer] == [response_text(response, language, country)]

@@ -1,5 +1,6 @@
 """channels/memory.py: start-up objects leave the collector's generations,
 and objects that lose their last reference are still freed."""
+
 from __future__ import annotations
 
 import gc

@@ -1,11 +1,12 @@
 """Held-out NLU accuracy per language, on examples never used for training.
 The figures are printed at the end of the test run."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import HELDOUT_RESULTS
 from staff.heldout import LANGUAGES, evaluate
+from tests.conftest import HELDOUT_RESULTS
 
 MIN_ACCURACY = 0.90
 

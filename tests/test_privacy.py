@@ -1,6 +1,7 @@
 """Privacy and access: no message text in the servers' logs by default, the
 HTTP API never without authentication, CORS only for configured origins,
 and the privacy note in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,14 @@ def assistant(model_path):
 def test_no_message_text_in_the_logs(assistant) -> None:
     marker = f"zebra{secrets.token_hex(4)}"
     sender = f"privacy-{marker}"
-    for text, language in [(f"ik ben zo moe {marker}", "nl"), (f"my hair is falling out {marker}", "en"),
-                           (f"{marker} my dad is confused and breathing fast", "en"),
-                           (f"{marker} {marker}", "en"), ("/find_support_group", "en"), (f"{marker} SW1A", "en")]:
+    for text, language in [
+        (f"ik ben zo moe {marker}", "nl"),
+        (f"my hair is falling out {marker}", "en"),
+        (f"{marker} my dad is confused and breathing fast", "en"),
+        (f"{marker} {marker}", "en"),
+        ("/find_support_group", "en"),
+        (f"{marker} SW1A", "en"),
+    ]:
         assert assistant.say(sender, text, language=language)
     log = assistant.log()
     assert log.strip(), "the servers wrote nothing at all: the check would be empty"
@@ -34,8 +40,12 @@ def test_no_message_text_in_the_logs(assistant) -> None:
 
 
 def test_the_http_api_needs_the_token(assistant) -> None:
-    for method, path in [("GET", "/status"), ("GET", "/conversations/someone/tracker"),
-                         ("POST", "/model/parse"), ("GET", "/domain")]:
+    for method, path in [
+        ("GET", "/status"),
+        ("GET", "/conversations/someone/tracker"),
+        ("POST", "/model/parse"),
+        ("GET", "/domain"),
+    ]:
         assert http(method, f"{assistant.url}{path}", b'{"text": "hoi"}')[0] == 401
         assert http(method, f"{assistant.url}{path}?token=wrong", b'{"text": "hoi"}')[0] == 401
     assert http("GET", f"{assistant.url}/status?token={assistant.token}")[0] == 200
@@ -45,8 +55,11 @@ def test_the_http_api_needs_the_token(assistant) -> None:
 def test_cors_only_for_configured_origins(assistant, origin: str, allowed: bool) -> None:
     import urllib.request
 
-    request = urllib.request.Request(f"{assistant.url}/webhooks/rest/webhook", method="OPTIONS", headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST"})
+    request = urllib.request.Request(
+        f"{assistant.url}/webhooks/rest/webhook",
+        method="OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed
 
@@ -54,8 +67,12 @@ def test_cors_only_for_configured_origins(assistant, origin: str, allowed: bool)
 def commands_starting_the_api():
     """(file, command) for every command in scripts, deploy files and test
     helpers that starts Rasa with --enable-api (continuation lines joined)."""
-    files = [p for pattern in ("scripts/*.sh", "deploy/**/*", "tests/*.py", "ops/*.py", "bench/*.py", "Makefile")
-             for p in ROOT.glob(pattern) if p.is_file() and p.name != "test_privacy.py"]
+    files = [
+        p
+        for pattern in ("scripts/*.sh", "deploy/**/*", "tests/*.py", "ops/*.py", "bench/*.py", "Makefile")
+        for p in ROOT.glob(pattern)
+        if p.is_file() and p.name != "test_privacy.py"
+    ]
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace").replace("\\\n", " ")
         for command in re.split(r"\n(?=\S)|;\s*\n", text):
@@ -67,8 +84,9 @@ def test_the_http_api_is_never_started_without_authentication() -> None:
     found = list(commands_starting_the_api())
     assert found, "no command starts the HTTP API: the check would be empty"
     for path, command in found:
-        assert "--auth-token" in command or "--jwt-secret" in command or "auth-token" in command, \
+        assert "--auth-token" in command or "--jwt-secret" in command or "auth-token" in command, (
             f"{path}: --enable-api without --auth-token or --jwt-secret:\n{command[:400]}"
+        )
 
 
 def test_every_launcher_attaches_the_token_with_an_equals_sign() -> None:
@@ -103,13 +121,15 @@ def test_make_run_draws_its_secrets_from_the_same_helper() -> None:
 
     script = (ROOT / "scripts" / "run.sh").read_text()
     assert "secrets." not in script and script.count("-m ops.local secret ") == 2
-    printed = subprocess.run([sys.executable, "-m", "ops.local", "secret", "24"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+    printed = subprocess.run(
+        [sys.executable, "-m", "ops.local", "secret", "24"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert re.fullmatch(r"[0-9a-f]{48}\n", printed)
 
 
-@pytest.mark.parametrize("language,words", [("nl", ["gewist", "logbestanden", "cookies"]),
-                                            ("en", ["deleted", "logs", "cookies"])])
+@pytest.mark.parametrize(
+    "language,words", [("nl", ["gewist", "logbestanden", "cookies"]), ("en", ["deleted", "logs", "cookies"])]
+)
 def test_privacy_note_in_both_languages(language: str, words) -> None:
     from ops.retention import retention_days
 

@@ -1,6 +1,7 @@
 """Rasa's own checks: the data validates without a single warning, and every
 test story (eval/stories) is predicted exactly, with
 --fail-on-prediction-errors."""
+
 from __future__ import annotations
 
 import re
@@ -22,15 +23,20 @@ def test_data_validates_without_warnings() -> None:
     check's intent is set by the safety detector, never learnt from examples."""
     result = subprocess.run(
         [RASA, "data", "validate", "--domain", "domain", "--data", "data"],
-        cwd=ROOT, env=rasa_env(), capture_output=True, text=True,
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
     sent_by_actions = set(relatives_notes(Project()).values())
     assert sent_by_actions, "no notes for relatives found"
     warnings = [line for line in output.splitlines() if "UserWarning" in line or "WARNING" in line]
     explained = [f"The utterance '{name}' is not used in any story or rule." for name in sent_by_actions]
-    explained += [f"The intent '{name}' is listed in the domain file, but is not found in the NLU training data."
-                  for name in DETECTOR_INTENTS]
+    explained += [
+        f"The intent '{name}' is listed in the domain file, but is not found in the NLU training data."
+        for name in DETECTOR_INTENTS
+    ]
     unexplained = [line for line in warnings if not any(reason in line for reason in explained)]
     assert result.returncode == 0, output[-3000:]
     assert unexplained == []
@@ -38,13 +44,29 @@ def test_data_validates_without_warnings() -> None:
 
 def test_every_test_story_passes(model_path: Path, tmp_path: Path) -> None:
     result = subprocess.run(
-        [RASA, "test", "core", "--model", str(model_path), "--stories", "eval/stories",
-         "--fail-on-prediction-errors", "--out", str(tmp_path)],
-        cwd=ROOT, env=rasa_env(), capture_output=True, text=True,
+        [
+            RASA,
+            "test",
+            "core",
+            "--model",
+            str(model_path),
+            "--stories",
+            "eval/stories",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
-    assert result.returncode == 0, (tmp_path / "failed_test_stories.yml").read_text() if (
-        tmp_path / "failed_test_stories.yml").exists() else output[-3000:]
+    assert result.returncode == 0, (
+        (tmp_path / "failed_test_stories.yml").read_text()
+        if (tmp_path / "failed_test_stories.yml").exists()
+        else output[-3000:]
+    )
     counts = re.findall(r"Correct:\s+(\d+) / (\d+)", output)
     assert counts and all(a == b for a, b in counts), counts
     sys.stdout.write(f"\ntest stories: {counts[0][0]} / {counts[0][1]} correct\n")

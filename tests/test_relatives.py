@@ -1,14 +1,14 @@
 """Relatives get the carer's angle: a message about someone close is
 followed by the topic's note for relatives (content/relatives.yml,
 domain/relatives.yml), a message about oneself is not."""
+
 from __future__ import annotations
 
 import pytest
 
-from base.content import topics
-from base.content import relatives
 from actions.relatives import about_someone_close, note_for
 from actions.signpost_actions import ActionSignpost
+from base.content import relatives, topics
 from tests.content_data import domain
 from tests.trackers import run, tracker
 
@@ -60,17 +60,20 @@ def test_every_topic_note_is_a_response_of_the_domain() -> None:
     assert defined == {n for n in notes.values() if n}
 
 
-@pytest.mark.parametrize("language,text", [("en", "how can I help her with her memory?"),
-                                           ("nl", "hoe kan ik haar helpen met haar geheugen?")])
+@pytest.mark.parametrize(
+    "language,text",
+    [("en", "how can I help her with her memory?"), ("nl", "hoe kan ik haar helpen met haar geheugen?")],
+)
 def test_signpost_sends_the_topics_note_before_the_organisations(language: str, text: str) -> None:
     messages, _ = run(ActionSignpost(), tracker(language, intent="cognitive_effects", text=text))
     assert messages[0].get("response") == "utter_for_relatives_cognitive_effects"
-    assert messages[1].get("text")   # then the signposts
+    assert messages[1].get("text")  # then the signposts
 
 
 def test_signpost_sends_no_note_about_oneself_or_after_bereavement() -> None:
-    messages, _ = run(ActionSignpost(), tracker("en", intent="cognitive_effects",
-                                                text="I can't remember anything since sepsis"))
+    messages, _ = run(
+        ActionSignpost(), tracker("en", intent="cognitive_effects", text="I can't remember anything since sepsis")
+    )
     assert not any(m.get("response") for m in messages)
     messages, _ = run(ActionSignpost(), tracker("en", intent="bereavement", text="my husband died of sepsis"))
     assert not any(m.get("response") for m in messages)

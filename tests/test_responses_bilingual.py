@@ -1,17 +1,17 @@
 """Every answer exists in Dutch and English and has a default, so Rasa never
 silently sends nothing; country-specific answers cover every combination."""
+
 from __future__ import annotations
 
 import itertools
 import string
-from pathlib import Path
-
-from base.paths import PROJECT_ROOT
 from typing import Dict, List, Optional, Tuple
 
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
+
+from base.paths import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
 DOMAIN = Domain.load(str(ROOT / "domain"))
@@ -58,18 +58,30 @@ def test_response_has_dutch_english_and_default(name: str) -> None:
 
 
 def _variant(text: str, language: Optional[str] = None, country: Optional[str] = None) -> Dict:
-    condition = [{"type": "slot", "name": n, "value": v}
-                 for n, v in (("language", language), ("country", country)) if v]
+    condition = [
+        {"type": "slot", "name": n, "value": v} for n, v in (("language", language), ("country", country)) if v
+    ]
     return {"text": text, **({"condition": condition} if condition else {})}
 
 
-@pytest.mark.parametrize("variants,expected", [
-    ([_variant("hi", "en"), _variant("hi")], "no variant for ['nl']"),
-    ([_variant("hoi", "nl"), _variant("hi", "en")], "no unconditioned default variant"),
-    ([_variant("a", "nl", "NL"), _variant("b", "nl"), _variant("c", "en", "UK"),
-      _variant("d", "en", "NL"), _variant("c")], "country variants do not cover"),
-    ([_variant("same", "nl"), _variant("same", "en"), _variant("same")], "the Dutch text is the English text"),
-])
+@pytest.mark.parametrize(
+    "variants,expected",
+    [
+        ([_variant("hi", "en"), _variant("hi")], "no variant for ['nl']"),
+        ([_variant("hoi", "nl"), _variant("hi", "en")], "no unconditioned default variant"),
+        (
+            [
+                _variant("a", "nl", "NL"),
+                _variant("b", "nl"),
+                _variant("c", "en", "UK"),
+                _variant("d", "en", "NL"),
+                _variant("c"),
+            ],
+            "country variants do not cover",
+        ),
+        ([_variant("same", "nl"), _variant("same", "en"), _variant("same")], "the Dutch text is the English text"),
+    ],
+)
 def test_the_check_catches_broken_responses(variants: List[Dict], expected: str) -> None:
     assert any(p.startswith(expected) for p in variant_problems(variants))
 

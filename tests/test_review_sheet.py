@@ -3,6 +3,7 @@ the committed sheet is what the content gives, every response has its
 sources, a sign-off holds only for the text it was given for, and the
 content check names a missing source entry or a wrong quote line by file and
 line. Breakages happen in temporary copies (tests/authoring_copy.py)."""
+
 from __future__ import annotations
 
 import re
@@ -62,8 +63,13 @@ def english(root: Path, response: str):
 def test_the_committed_sheet_is_what_the_content_gives() -> None:
     committed = (ROOT / SHEET).read_text(encoding="utf-8")
     assert committed == build(Project(ROOT)), "docs/clinical-review.md is out of date: run make review-sheet"
-    result = subprocess.run([sys.executable, "-m", "authoring.review_sheet", "--check"], cwd=ROOT, env=rasa_env(),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "authoring.review_sheet", "--check"],
+        cwd=ROOT,
+        env=rasa_env(),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -74,7 +80,9 @@ def test_the_sheet_shows_every_variant_once() -> None:
         assert f"\n### {name}\n" in sheet
         for variant in response.variants:
             assert f"`{text_hash(variant.text)}` |" in sheet, (name, variant.language, variant.country)
-    rows = [l for l in sheet.splitlines() if l.startswith("| ") and not l.startswith(("| language", "| ---"))]
+    rows = [
+        line for line in sheet.splitlines() if line.startswith("| ") and not line.startswith(("| language", "| ---"))
+    ]
     assert len(rows) == sum(len(r.variants) for r in project.responses.values())
 
 
@@ -99,22 +107,24 @@ def test_a_signoff_holds_until_the_text_changes(copy: Path) -> None:
     variant = english(copy, "utter_hair_loss")
     (copy / SIGNOFF).write_text(
         f"- {{response: utter_hair_loss, language: en, text_sha256: '{text_hash(variant.text)}', "
-        f"reviewer: Dr Test, date: 2025-01-31}}\n", encoding="utf-8")
+        f"reviewer: Dr Test, date: 2025-01-31}}\n",
+        encoding="utf-8",
+    )
     section = hair_loss_section(build(Project(copy)))
     assert "| en | — |" in section and "signed off by Dr Test, 2025-01-31 |" in section
-    assert "signed off by Dr Test, 2025-01-31 (same text as en) |" in section      # the default row
+    assert "signed off by Dr Test, 2025-01-31 (same text as en) |" in section  # the default row
     assert re.search(r"\| nl \| — \| .* \| not reviewed \|", section)
 
     first = variant.text.splitlines()[0]
     replace_in(copy / variant.place.path, first, first + " Hair grows back.")
     section = hair_loss_section(build(Project(copy)))
     assert "signed off by" not in section
-    assert section.count("changed since sign-off — review again") == 2           # en and the default
+    assert section.count("changed since sign-off — review again") == 2  # en and the default
 
 
 def hair_loss_section(sheet: str) -> str:
     start = sheet.index("\n### utter_hair_loss\n")
-    return sheet[start:sheet.index("\n### ", start + 1)]
+    return sheet[start : sheet.index("\n### ", start + 1)]
 
 
 def test_hash_prints_what_to_paste(copy: Path, capsys) -> None:
@@ -138,14 +148,17 @@ def test_an_entry_for_no_response_is_named(copy: Path) -> None:
     path = copy / SOURCES
     path.write_text(path.read_text(encoding="utf-8") + "utter_gone: []\n", encoding="utf-8")
     line = line_of(path, "utter_gone:")
-    assert f"content/sources.yml:{line}: content/sources.yml lists 'utter_gone', which is not a response of " \
-           "domain/" in messages(copy)
+    assert (
+        f"content/sources.yml:{line}: content/sources.yml lists 'utter_gone', which is not a response of "
+        "domain/" in messages(copy)
+    )
 
 
 def test_a_malformed_entry_is_named(copy: Path) -> None:
     line = edit_entry(copy, "utter_hair_loss", "I have started to lose my hair", "x" * 81)
-    assert f"content/sources.yml:{line}: a source of 'utter_hair_loss': quote is 81 characters, at most 80" \
-           in messages(copy)
+    assert f"content/sources.yml:{line}: a source of 'utter_hair_loss': quote is 81 characters, at most 80" in messages(
+        copy
+    )
 
 
 @needs_sources
@@ -155,11 +168,13 @@ def test_a_wrong_quote_line_is_caught(tmp_path: Path) -> None:
     line = entry_line(root, "utter_hair_loss", "I have started to lose my hair")
     stated = int(re.search(r"line: (\d+)", (root / SOURCES).read_text(encoding="utf-8").splitlines()[line - 1])[1])
     assert review_messages(root) == []
-    edit_entry(root, "utter_hair_loss", f"line: {stated},", f"line: {stated + 2},")      # within ±2: fine
+    edit_entry(root, "utter_hair_loss", f"line: {stated},", f"line: {stated + 2},")  # within ±2: fine
     assert review_messages(root) == []
     edit_entry(root, "utter_hair_loss", f"line: {stated + 2},", f"line: {stated + 3},")
-    expected = (f"content/sources.yml:{line}: a source of 'utter_hair_loss': \"I have started to lose my hair\" "
-                f"is not at line {stated + 3} of 003 (it is on line {stated})")
+    expected = (
+        f"content/sources.yml:{line}: a source of 'utter_hair_loss': \"I have started to lose my hair\" "
+        f"is not at line {stated + 3} of 003 (it is on line {stated})"
+    )
     assert expected in messages(root)
 
 
@@ -167,8 +182,7 @@ def test_without_the_shared_folder_only_the_quotes_go_unchecked(copy: Path) -> N
     assert not (copy.parent / "shared").exists()
     replace_in(copy / SOURCES, 'quote: "I have started to lose my hair"', 'quote: "not in any source"')
     assert review_messages(copy) == []
-    (copy / SOURCES).write_text((copy / SOURCES).read_text(encoding="utf-8") + "utter_gone: []\n",
-                                encoding="utf-8")
+    (copy / SOURCES).write_text((copy / SOURCES).read_text(encoding="utf-8") + "utter_gone: []\n", encoding="utf-8")
     assert any("'utter_gone'" in m for m in review_messages(copy))
 
 
@@ -178,16 +192,19 @@ def test_an_out_of_date_sheet_is_a_problem(copy: Path) -> None:
     assert review_messages(copy) == [] and review_sheet.main(["--root", str(copy), "--check"]) == 0
     first = english(copy, "utter_hair_loss").text.splitlines()[0]
     replace_in(copy / "domain/topics/hair_loss.yml", first, first + " Hair grows back.")
-    assert "docs/clinical-review.md:1: docs/clinical-review.md is out of date: run make review-sheet" \
-           in messages(copy)
+    assert "docs/clinical-review.md:1: docs/clinical-review.md is out of date: run make review-sheet" in messages(copy)
     assert review_sheet.main(["--root", str(copy), "--check"]) == 1
 
 
 def test_a_signoff_for_no_variant_is_named(copy: Path) -> None:
     (copy / SIGNOFF).write_text(
         "- {response: utter_hair_loss, language: en, country: XX, text_sha256: '000000000000', "
-        "reviewer: Dr Test, date: 2025-01-31}\n- {response: utter_hair_loss, language: en}\n", encoding="utf-8")
+        "reviewer: Dr Test, date: 2025-01-31}\n- {response: utter_hair_loss, language: en}\n",
+        encoding="utf-8",
+    )
     found = review_messages(copy)
-    assert "content/clinical_signoff.yml:1: sign-off for 'utter_hair_loss' en XX: no such variant " \
-           "(it has: nl, en, default)" in found
+    assert (
+        "content/clinical_signoff.yml:1: sign-off for 'utter_hair_loss' en XX: no such variant "
+        "(it has: nl, en, default)" in found
+    )
     assert "content/clinical_signoff.yml:2: sign-off lacks text_sha256, reviewer, date" in found

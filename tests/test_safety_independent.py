@@ -4,10 +4,10 @@ public post whose address it names) and on the ordinary held-out messages.
 The figures are printed at the end of the run (docs/safety-net.md has the
 method). The sets stay out of training, the pattern files and the tuning
 set: a test looks for near-duplicates, not only copies."""
+
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Dict, Iterable, List, Set
 
 import pytest
@@ -21,7 +21,7 @@ from tests.safety_eval import LANGUAGES, evaluate, independent, table
 # reaches today (docs/safety-net.md), so that nothing slips back.
 FLOORS = {"red_flag_recall": 0.85, "crisis_recall": 0.80}
 CEILINGS = {"ordinary_false_alarms": 0.02, "hard_negative_false_alarms": 0.06, "hard_negative_checks": 0.15}
-NEAR = 0.8   # word-set overlap (Jaccard) from which two messages count as near-duplicates
+NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates
 
 
 @pytest.fixture(scope="module")
@@ -73,16 +73,20 @@ def training_and_pattern_texts(language: str) -> List[str]:
     texts = []
     for path in (ROOT / "data" / "nlu" / language).glob("*.yml"):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            texts += [l.strip()[2:] for l in (block.get("examples") or "").splitlines() if l.strip().startswith("- ")]
+            texts += [
+                line.strip()[2:] for line in (block.get("examples") or "").splitlines() if line.strip().startswith("- ")
+            ]
     cases = yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml").read_text(encoding="utf-8"))
     texts += [c["text"] for section in ("positives", "negatives") for c in cases[section]]
     tuning = yaml.safe_load((ROOT / "eval" / "safety" / f"tuning_{language}.yml").read_text(encoding="utf-8"))
     texts += [c["text"] for section in ("red_flag", "crisis", "hard_negatives") for c in tuning[section]]
     descriptions = yaml.safe_load((ROOT / "data" / "safety" / "descriptions.yml").read_text(encoding="utf-8"))
-    texts += [d for kind in ("red_flag", "crisis") for sign in descriptions[kind].values()
-              for d in sign.get(language) or []]
-    texts += re.findall(r"^\s+- (.+)$", (ROOT / "data" / "safety" / f"{language}.yml").read_text(encoding="utf-8"),
-                        re.MULTILINE)
+    texts += [
+        d for kind in ("red_flag", "crisis") for sign in descriptions[kind].values() for d in sign.get(language) or []
+    ]
+    texts += re.findall(
+        r"^\s+- (.+)$", (ROOT / "data" / "safety" / f"{language}.yml").read_text(encoding="utf-8"), re.MULTILINE
+    )
     return texts
 
 
@@ -95,6 +99,8 @@ def test_the_independent_set_is_apart_from_training_patterns_and_tuning(language
 
 
 def test_the_near_duplicate_check_can_fail() -> None:
-    assert near_duplicates(["My dad is suddenly very confused tonight"],
-                           ["my dad is suddenly very confused tonight!"]) != []
+    assert (
+        near_duplicates(["My dad is suddenly very confused tonight"], ["my dad is suddenly very confused tonight!"])
+        != []
+    )
     assert near_duplicates(["my dad is confused"], ["she has a rash that does not fade"]) == []

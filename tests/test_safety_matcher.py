@@ -2,6 +2,7 @@
 `Matcher` finds with the equivalent token specs (the engine the patterns
 were first written for): on every NLU example, held-out example and safety
 case in both languages, and on generated word soups with typos."""
+
 from __future__ import annotations
 
 import itertools
@@ -16,7 +17,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from components.safety_matcher import Gap, SequenceMatcher, Word
-from components.safety_rules import load_all
+from components.safety_patterns import load_all
 from tests.conftest import ROOT
 from tests.strategies import fuzz
 
@@ -49,8 +50,10 @@ def reference(ours: SequenceMatcher, vocab) -> Matcher:
     return matcher
 
 
-REFERENCES = {lang: {"signs": reference(r.matcher, r.nlp.vocab), "context": reference(r.context, r.nlp.vocab)}
-              for lang, r in RULES.items()}
+REFERENCES = {
+    lang: {"signs": reference(r.matcher, r.nlp.vocab), "context": reference(r.context, r.nlp.vocab)}
+    for lang, r in RULES.items()
+}
 
 
 def compare(language: str, text: str) -> None:
@@ -61,7 +64,8 @@ def compare(language: str, text: str) -> None:
     doc = Doc(rules.nlp.vocab, words=words)
     for name, ours in (("signs", rules.matcher), ("context", rules.context)):
         theirs: Set[Tuple[str, int, int]] = {
-            (rules.nlp.vocab.strings[m], s, e) for m, s, e in REFERENCES[language][name](doc)}
+            (rules.nlp.vocab.strings[m], s, e) for m, s, e in REFERENCES[language][name](doc)
+        }
         assert set(ours(words)) == theirs, f"{language} {name} differ on {text!r}"
 
 
@@ -70,8 +74,11 @@ def corpus() -> List[str]:
     texts: List[str] = []
     for path in sorted((ROOT / "data" / "nlu").rglob("*.yml")) + sorted((ROOT / "eval" / "nlu").glob("*.yml")):
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            texts += [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
-                      for line in str(item.get("examples", "")).splitlines() if line.startswith("- ")]
+            texts += [
+                re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
+                for line in str(item.get("examples", "")).splitlines()
+                if line.startswith("- ")
+            ]
     for language in ("nl", "en"):
         cases = yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml").read_text(encoding="utf-8"))
         texts += [case["text"] for part in ("positives", "negatives") for case in cases[part]]
@@ -106,7 +113,9 @@ def typo(word: str, position: int, kind: int) -> str:
     if len(word) < 2:
         return word
     i = position % (len(word) - 1)
-    return [word[:i] + word[i + 1:], word[:i] + word[i] + word[i:], word[:i] + word[i + 1] + word[i] + word[i + 2:]][kind % 3]
+    return [word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:], word[:i] + word[i + 1] + word[i] + word[i + 2 :]][
+        kind % 3
+    ]
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -115,15 +124,25 @@ def typo(word: str, position: int, kind: int) -> str:
 def test_same_matches_as_spacy_on_word_soup(language: str, data) -> None:
     vocabulary = pattern_words(language) + [".", ",", "not", "niet", "and", "en"]
     words = data.draw(st.lists(st.sampled_from(vocabulary), min_size=1, max_size=14))
-    words = [typo(w, data.draw(st.integers(0, 20)), data.draw(st.integers(0, 5)))
-             if data.draw(st.booleans()) else w for w in words]
+    words = [
+        typo(w, data.draw(st.integers(0, 20)), data.draw(st.integers(0, 5))) if data.draw(st.booleans()) else w
+        for w in words
+    ]
     compare(language, " ".join(words))
 
 
 def test_matcher_basics() -> None:
     matcher = SequenceMatcher()
-    matcher.add("sign", [[Word(exact=frozenset({"lips"})), Gap(3, frozenset({"not"})),
-                          Word(typo1=frozenset({"bluish"}), prefixes=("blue",))]])
+    matcher.add(
+        "sign",
+        [
+            [
+                Word(exact=frozenset({"lips"})),
+                Gap(3, frozenset({"not"})),
+                Word(typo1=frozenset({"bluish"}), prefixes=("blue",)),
+            ]
+        ],
+    )
     assert matcher("my lips are blue".split()) == [("sign", 1, 4)]
     assert matcher("lips very very blueish".split()) == [("sign", 0, 4)]
     assert matcher("lips are not blue".split()) == []

@@ -1,6 +1,7 @@
 """The semantic net and the three outcomes: sentence splitting, levels,
 the decision on its own, the pinned encoder, and the trained model's
 answers to messages the patterns do not know."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from components.safety_outcome import decide
-from components.safety_rules import CHECK, Match, Verdict
+from components.safety_policy import CHECK, Match, Verdict
 from components.safety_semantic import HEAD_CLASSES, Head, SemanticMatch, SemanticNet, Thresholds, sentences
 from components.sentence_encoder import load_encoder, normal
 
@@ -17,7 +18,10 @@ from components.sentence_encoder import load_encoder, normal
 def test_a_message_is_read_sentence_by_sentence() -> None:
     text = "I'm so tired. Work is hard!\nHonestly? I can't see the point any more"
     assert [text[s:e] for s, e in sentences(text)] == [
-        "I'm so tired.", "Work is hard!", "I can't see the point any more"]   # "Honestly?" is too short
+        "I'm so tired.",
+        "Work is hard!",
+        "I can't see the point any more",
+    ]  # "Honestly?" is too short
 
 
 def test_levels_follow_the_thresholds() -> None:
@@ -28,9 +32,9 @@ def test_levels_follow_the_thresholds() -> None:
     assert net.level("crisis", 0.8, 0.0) == "certain"
     assert net.level("crisis", 0.5, 0.6) == "likely"
     assert net.level("crisis", 0.5, 0.2) is None
-    assert net.level("crisis", 0.5, 0.2, probability=0.99) is None     # the head is off by default
+    assert net.level("crisis", 0.5, 0.2, probability=0.99) is None  # the head is off by default
     headed = SemanticNet(None, np.zeros((1, 4)), ["other"], [""], [""], Thresholds(crisis_head=0.9))
-    assert headed.level("crisis", 0.5, 0.2, probability=0.95) == "likely"
+    assert headed.level("crisis", 0.5, 0.2, probability=0.95) == "head"
     assert headed.level("crisis", 0.5, 0.2, probability=0.85) is None
 
 
@@ -54,18 +58,21 @@ def pattern(kind: str, maybe: bool = False, reason=None, about=None) -> Match:
     return Match(kind, "x", "x", 0, 5, "...", reason, maybe, about)
 
 
-@pytest.mark.parametrize("matches,semantic,classifier,expected", [
-    ([pattern("crisis", about="self")], [], "fatigue", "crisis"),
-    ([pattern("red_flag")], [], "fatigue", "red_flag"),
-    ([pattern("red_flag", maybe=True)], [], "fatigue", CHECK),              # told in the past tense
-    ([], [sem("red_flag", "certain", 0.85)], "fatigue", "red_flag"),
-    ([], [sem("red_flag", "maybe")], "fatigue", CHECK),
-    ([], [sem("crisis", "likely", 0.5)], "fatigue", "crisis"),
-    ([], [], "red_flag", CHECK),                                             # the classifier alone: never 999
-    ([], [], "crisis", "crisis"),
-    ([pattern("red_flag", reason="past")], [], "red_flag", None),            # set aside: the topic
-    ([], [], "fatigue", None),
-])
+@pytest.mark.parametrize(
+    "matches,semantic,classifier,expected",
+    [
+        ([pattern("crisis", about="self")], [], "fatigue", "crisis"),
+        ([pattern("red_flag")], [], "fatigue", "red_flag"),
+        ([pattern("red_flag", maybe=True)], [], "fatigue", CHECK),  # told in the past tense
+        ([], [sem("red_flag", "certain", 0.85)], "fatigue", "red_flag"),
+        ([], [sem("red_flag", "maybe")], "fatigue", CHECK),
+        ([], [sem("crisis", "likely", 0.5)], "fatigue", "crisis"),
+        ([], [], "red_flag", CHECK),  # the classifier alone: never 999
+        ([], [], "crisis", "crisis"),
+        ([pattern("red_flag", reason="past")], [], "red_flag", None),  # set aside: the topic
+        ([], [], "fatigue", None),
+    ],
+)
 def test_the_three_outcomes(matches, semantic, classifier, expected) -> None:
     assert decide(Verdict.of(matches), semantic, classifier).intent == expected
 
@@ -86,8 +93,9 @@ def test_a_crisis_form_a_relative_tells_is_about_a_relative() -> None:
 
 def test_the_encoder_is_the_pinned_package_and_multilingual() -> None:
     encoder = load_encoder("use-multilingual-v3")
-    vectors = encoder.embed(["I don't want to live any more.", "Ik wil niet meer leven",
-                             "Can I take paracetamol with antibiotics?"])
+    vectors = encoder.embed(
+        ["I don't want to live any more.", "Ik wil niet meer leven", "Can I take paracetamol with antibiotics?"]
+    )
     assert vectors.shape == (3, 512)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     same, other = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
@@ -98,12 +106,15 @@ def test_the_encoder_is_the_pinned_package_and_multilingual() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("text,intent,about", [
-    ("I found out my daughter has been cutting herself", "crisis", "relative"),
-    ("ik heb geen zin meer in dit leven", "crisis", "self"),
-    ("she is eating and drinking fine again", None, None),
-    ("since sepsis my heart races when I stand up", None, None),
-])
+@pytest.mark.parametrize(
+    "text,intent,about",
+    [
+        ("I found out my daughter has been cutting herself", "crisis", "relative"),
+        ("ik heb geen zin meer in dit leven", "crisis", "self"),
+        ("she is eating and drinking fine again", None, None),
+        ("since sepsis my heart races when I stand up", None, None),
+    ],
+)
 def test_the_trained_model_on_messages_the_patterns_do_not_know(agent, text, intent, about) -> None:
     parsed = asyncio.run(agent.parse_message(text))
     if intent is None:
@@ -120,3 +131,11 @@ def test_a_message_the_classifier_is_sure_of_skips_the_semantic_net(agent) -> No
     assert parsed["safety"]["semantic_skipped"] is True
     long = asyncio.run(agent.parse_message("I applied for sick pay. It was refused and I give up."))
     assert long["safety"]["semantic_skipped"] is False
+
+
+def test_a_crisis_found_by_the_head_alone_gives_way_to_a_clear_topic() -> None:
+    head_only = [sem("crisis", "head", 0.55)]
+    assert decide(Verdict.of([]), head_only, "bereavement").intent == "crisis"
+    assert decide(Verdict.of([]), head_only, "bereavement", head_gives_way=True).intent is None
+    likely = [sem("crisis", "likely", 0.55)]  # the neighbours agree: never gives way
+    assert decide(Verdict.of([]), likely, "bereavement", head_gives_way=True).intent == "crisis"

@@ -1,9 +1,10 @@
-"""The staff console (channels/console.py) over real HTTP: the Rasa server
+"""The staff console (staff/console.py) over real HTTP: the Rasa server
 and action server on free ports, the console's password from the
 environment. Checks the locks (403 without a configured password, 401 with a
 wrong one), what a check shows (topic, confidence, candidates, safety layer,
 the answer with buttons and links), that no conversation is stored, the CSV
 upload, and an action server that is down."""
+
 from __future__ import annotations
 
 import json
@@ -29,11 +30,15 @@ def console(model_path):
     running.stop()
 
 
-def check(console: Assistant, text: str, language: str, country: Any = None,
-          password: str = PASSWORD) -> Dict[str, Any]:
-    status, body = http("POST", f"{console.url}{CONSOLE}/check",
-                        json.dumps({"text": text, "language": language, "country": country}).encode(),
-                        {**basic_auth(password), "Content-Type": "application/json"})
+def check(
+    console: Assistant, text: str, language: str, country: Any = None, password: str = PASSWORD
+) -> Dict[str, Any]:
+    status, body = http(
+        "POST",
+        f"{console.url}{CONSOLE}/check",
+        json.dumps({"text": text, "language": language, "country": country}).encode(),
+        {**basic_auth(password), "Content-Type": "application/json"},
+    )
     assert status == 200, body
     CHECKED_SENDERS.append(body["sender_id"])
     return body
@@ -42,24 +47,30 @@ def check(console: Assistant, text: str, language: str, country: Any = None,
 def test_every_route_is_403_without_a_configured_password(model_path) -> None:
     closed = Assistant(model_path, with_actions=False, env={"STAFF_CONSOLE_PASSWORD": ""})
     try:
-        for method, path in (("GET", "/"), ("GET", ""), ("GET", "/console.js"),
-                             ("POST", "/check"), ("POST", "/batch")):
-            status, body = http(method, f"{closed.url}{CONSOLE}{path}", b"{}" if method == "POST" else None,
-                                basic_auth(""))
+        for method, path in (("GET", "/"), ("GET", ""), ("GET", "/console.js"), ("POST", "/check"), ("POST", "/batch")):
+            status, body = http(
+                method, f"{closed.url}{CONSOLE}{path}", b"{}" if method == "POST" else None, basic_auth("")
+            )
             assert status == 403, (path, status, body)
             assert "console disabled: set STAFF_CONSOLE_PASSWORD" in body
     finally:
         closed.stop()
 
 
-@pytest.mark.parametrize("headers", [
-    {}, basic_auth("wrong password"), basic_auth(PASSWORD[:-1]),
-    {"Authorization": "Basic !!not-base64"}, {"Authorization": f"Bearer {PASSWORD}"},
-], ids=["none", "wrong", "prefix", "malformed", "not-basic"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        basic_auth("wrong password"),
+        basic_auth(PASSWORD[:-1]),
+        {"Authorization": "Basic !!not-base64"},
+        {"Authorization": f"Bearer {PASSWORD}"},
+    ],
+    ids=["none", "wrong", "prefix", "malformed", "not-basic"],
+)
 def test_a_wrong_or_missing_password_is_401(console, headers) -> None:
     for method, path in (("GET", "/"), ("POST", "/check"), ("POST", "/batch")):
-        status, body = http(method, f"{console.url}{CONSOLE}{path}", b"{}" if method == "POST" else None,
-                            headers)
+        status, body = http(method, f"{console.url}{CONSOLE}{path}", b"{}" if method == "POST" else None, headers)
         assert status == 401, (path, status, body)
         assert "password" in body
 
@@ -74,13 +85,17 @@ def test_the_page_is_served_with_labels_and_no_html_injection(console) -> None:
     assert status == 200 and "textContent" in script and "innerHTML" not in script
 
 
-@pytest.mark.parametrize("text, language, sent_country, country, sign_texts", [
-    ("my dad is suddenly very confused and his skin looks blotchy", "en", None, "UK", {"confused", "blotchy"}),
-    ("mijn moeder is ineens heel verward en ademt snel", "nl", None, "NL", {"verward"}),
-    ("my dad is suddenly very confused and his skin looks blotchy", "en", "NL", "NL", {"confused", "blotchy"}),
-])
-def test_a_red_flag_shows_the_safety_layer_and_the_fixed_answer(console, text, language, sent_country,
-                                                               country, sign_texts) -> None:
+@pytest.mark.parametrize(
+    "text, language, sent_country, country, sign_texts",
+    [
+        ("my dad is suddenly very confused and his skin looks blotchy", "en", None, "UK", {"confused", "blotchy"}),
+        ("mijn moeder is ineens heel verward en ademt snel", "nl", None, "NL", {"verward"}),
+        ("my dad is suddenly very confused and his skin looks blotchy", "en", "NL", "NL", {"confused", "blotchy"}),
+    ],
+)
+def test_a_red_flag_shows_the_safety_layer_and_the_fixed_answer(
+    console, text, language, sent_country, country, sign_texts
+) -> None:
     result = check(console, text, language, sent_country)
     assert result["country"] == country
     assert result["topic"] == "red_flag" and result["confidence"] == 1.0
@@ -91,12 +106,14 @@ def test_a_red_flag_shows_the_safety_layer_and_the_fixed_answer(console, text, l
     assert result["messages"][0]["response"] == "utter_red_flag"
 
 
-@pytest.mark.parametrize("text, language, country", [
-    ("ik ben zo moe sinds de ic", "nl", "NL"),
-    ("I am so tired since intensive care", "en", "UK"),
-])
-def test_a_topic_shows_confidence_candidates_and_the_answer_with_buttons(console, text, language,
-                                                                        country) -> None:
+@pytest.mark.parametrize(
+    "text, language, country",
+    [
+        ("ik ben zo moe sinds de ic", "nl", "NL"),
+        ("I am so tired since intensive care", "en", "UK"),
+    ],
+)
+def test_a_topic_shows_confidence_candidates_and_the_answer_with_buttons(console, text, language, country) -> None:
     result = check(console, text, language)
     assert result["detected_language"] == language and result["answer_language"] == language
     assert result["topic"] == "fatigue" and 0.5 < result["confidence"] <= 1.0
@@ -107,25 +124,53 @@ def test_a_topic_shows_confidence_candidates_and_the_answer_with_buttons(console
     messages = result["messages"]
     assert messages[0]["text"] == response_text("utter_fatigue", language, country)
     assert messages[-1]["text"] == response_text("utter_ask_fatigue_since", language, country)
-    assert {b["payload"] for b in messages[-1]["buttons"]} == {
-        "/duration_short", "/duration_medium", "/duration_long"}
+    assert {b["payload"] for b in messages[-1]["buttons"]} == {"/duration_short", "/duration_medium", "/duration_long"}
     assert all(b["title"] for b in messages[-1]["buttons"])
     links = [link for m in messages for link in m["links"]]
-    assert links and all(link.startswith("https://") and any(link in m["text"] for m in messages)
-                         for link in links)
+    assert links and all(link.startswith("https://") and any(link in m["text"] for m in messages) for link in links)
     assert result["action_server"]["reachable"] is True
     assert "action_signpost" in result["action_server"]["used_by"]
 
 
 def test_bad_input_gets_a_clear_400(console) -> None:
     auth = {**basic_auth(PASSWORD), "Content-Type": "application/json"}
-    for body, expected in ((b"not json", "JSON"), (b"[]", "text"),
-                           (json.dumps({"text": " ", "language": "nl"}).encode(), "message"),
-                           (json.dumps({"text": "hallo", "language": "fr"}).encode(), "language"),
-                           (json.dumps({"text": "hallo", "language": "nl", "country": "BE"}).encode(),
-                            "country")):
+    for body, expected in (
+        (b"not json", "JSON"),
+        (b"[]", "text"),
+        (json.dumps({"text": " ", "language": "nl"}).encode(), "message"),
+        (json.dumps({"text": "\u0000\u001b", "language": "nl"}).encode(), "message"),
+        (json.dumps({"text": "x" * 5001, "language": "nl"}).encode(), "longer than 5000"),
+        (json.dumps({"text": "hallo", "language": "fr"}).encode(), "language"),
+        (json.dumps({"text": "hallo", "language": "nl", "country": "BE"}).encode(), "country"),
+    ):
         status, answer = http("POST", f"{console.url}{CONSOLE}/check", body, auth)
         assert status == 400 and expected in answer["error"], (body, answer)
+    status, answer = http(
+        "POST",
+        f"{console.url}{CONSOLE}/check",
+        b"text=hallo&language=nl",
+        {**basic_auth(PASSWORD), "Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert status == 415 and "JSON" in answer["error"], answer
+
+
+def test_a_check_is_held_to_the_chat_rules() -> None:
+    """The console's {"text", "language", "country"} goes through chat/request.py."""
+    from pydantic import ValidationError
+
+    from chat.request import rejection
+    from staff.console import check_request
+
+    chat = check_request(json.dumps({"text": " ik ben\u0000moe ", "language": "nl"}).encode(), None)
+    assert (chat.message, chat.language, chat.country) == (" ik ben moe ", "nl", None)
+    for body, error in (
+        (b"[]", 'The body must be a JSON object: {"text": "...", "language": "nl"}.'),
+        (b'{"language": "nl"}', "'message' must be a non-empty string."),
+        (b'{"text": "\\ud800", "language": "nl"}', "'message' is not valid Unicode text."),
+    ):
+        with pytest.raises(ValidationError) as raised:
+            check_request(body, "application/json")
+        assert rejection(raised.value).message == error
 
 
 def test_checks_create_no_conversation_in_the_tracker_store(console) -> None:
@@ -145,13 +190,16 @@ def test_checks_create_no_conversation_in_the_tracker_store(console) -> None:
 
 
 def test_the_console_upload_returns_the_batch_report(console) -> None:
-    csv = ("text,language,expected\n"
-           "ik ben zo moe sinds de ic,nl,fatigue\n"
-           "my dad is suddenly very confused and his skin looks blotchy,en,red_flag\n"
-           "what is sepsis,en,red_flag\n").encode()
+    csv = (
+        "text,language,expected\n"
+        "ik ben zo moe sinds de ic,nl,fatigue\n"
+        "my dad is suddenly very confused and his skin looks blotchy,en,red_flag\n"
+        "what is sepsis,en,red_flag\n"
+    ).encode()
     body, content_type = multipart("csv", "phrases.csv", csv)
-    status, report = http("POST", f"{console.url}{CONSOLE}/batch", body,
-                          {**basic_auth(PASSWORD), "Content-Type": content_type})
+    status, report = http(
+        "POST", f"{console.url}{CONSOLE}/batch", body, {**basic_auth(PASSWORD), "Content-Type": content_type}
+    )
     assert status == 200, report
     assert "<h1>Batch check: phrases.csv</h1>" in report
     assert report.count('src="data:image/png;base64,') == 2
@@ -161,11 +209,16 @@ def test_the_console_upload_returns_the_batch_report(console) -> None:
 
 def test_a_bad_upload_names_the_line(console) -> None:
     body, content_type = multipart("csv", "bad.csv", b"text,language\nhallo,nl\nhello,fr\n")
-    status, answer = http("POST", f"{console.url}{CONSOLE}/batch", body,
-                          {**basic_auth(PASSWORD), "Content-Type": content_type})
+    status, answer = http(
+        "POST", f"{console.url}{CONSOLE}/batch", body, {**basic_auth(PASSWORD), "Content-Type": content_type}
+    )
     assert status == 400 and "line 3" in answer and "language" in answer
-    status, answer = http("POST", f"{console.url}{CONSOLE}/batch", b"",
-                          {**basic_auth(PASSWORD), "Content-Type": "multipart/form-data; boundary=x"})
+    status, answer = http(
+        "POST",
+        f"{console.url}{CONSOLE}/batch",
+        b"",
+        {**basic_auth(PASSWORD), "Content-Type": "multipart/form-data; boundary=x"},
+    )
     assert status == 400 and '"csv"' in answer
 
 

@@ -3,6 +3,7 @@ only the actions; it does not check that the message would get that intent.
 For the stories that matter most (the safety stories and the messages that
 went wrong before catalogue version 2) this test parses every typed message
 with the trained model and checks the intent."""
+
 from __future__ import annotations
 
 import asyncio

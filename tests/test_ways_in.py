@@ -2,27 +2,28 @@
 bereavement topics and says it is for them too; whenever the assistant is
 unsure it offers "I'm caring for someone" and "I lost someone" besides the
 likeliest topics, never twice; every payload is an intent of the domain."""
+
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-
-from base.paths import PROJECT_ROOT
 from zoneinfo import ZoneInfo
 
 import pytest
 from rasa.shared.core.domain import Domain
 
 from actions import clock
-from base.content import label, message, topics
 from actions.menu_actions import WAYS_IN, ActionShowMenu, ActionSuggestTopics
+from base.content import label, message, topics
+from base.paths import PROJECT_ROOT
 from tests.trackers import run, tracker
 
 ROOT = PROJECT_ROOT
 DOMAIN = Domain.load(str(ROOT / "domain"))
 LANGUAGES = ("en", "nl")
-WAY_IN_TITLES = {"en": {"/carers": "I'm caring for someone", "/bereavement": "I lost someone"},
-                 "nl": {"/carers": "Ik zorg voor een naaste", "/bereavement": "Ik ben iemand verloren"}}
+WAY_IN_TITLES = {
+    "en": {"/carers": "I'm caring for someone", "/bereavement": "I lost someone"},
+    "nl": {"/carers": "Ik zorg voor een naaste", "/bereavement": "Ik ben iemand verloren"},
+}
 
 
 def intent_of(payload: str) -> str:
@@ -33,7 +34,8 @@ def intent_of(payload: str) -> str:
 def ranking(*names: str):
     """An intent ranking with nlu_fallback on top, then `names` in order."""
     return [{"name": "nlu_fallback", "confidence": 0.9}] + [
-        {"name": n, "confidence": 0.5 - i / 100} for i, n in enumerate(names)]
+        {"name": n, "confidence": 0.5 - i / 100} for i, n in enumerate(names)
+    ]
 
 
 def suggestions(language: str, *names: str):
@@ -60,10 +62,13 @@ def test_menu_offers_carers_and_bereavement(language) -> None:
     assert payloads[-2:] == ["/carers", "/bereavement"]
 
 
-@pytest.mark.parametrize("language,words", [
-    ("en", ["relatives", "carers", "lost someone"]),
-    ("nl", ["naasten", "mantelzorgers", "iemand verloren"]),
-])
+@pytest.mark.parametrize(
+    "language,words",
+    [
+        ("en", ["relatives", "carers", "lost someone"]),
+        ("nl", ["naasten", "mantelzorgers", "iemand verloren"]),
+    ],
+)
 def test_menu_text_says_it_is_also_for_relatives_and_bereaved_people(language, words) -> None:
     messages, _ = run(ActionShowMenu(), tracker(language))
     assert messages[0]["text"] == message("menu", language)
@@ -73,23 +78,26 @@ def test_menu_text_says_it_is_also_for_relatives_and_bereaved_people(language, w
 
 # ------------------------------------------------------------------ fallback
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("names,likeliest", [
-    (["hair_loss", "fatigue", "exercise"], ["/hair_loss", "/fatigue"]),
-    (["greet", "carers", "fatigue"], ["/carers", "/fatigue"]),
-    (["bereavement", "greet", "mental_health"], ["/bereavement", "/mental_health"]),
-    (["bereavement", "carers", "helpline"], ["/bereavement", "/carers"]),
-    (["fatigue"], ["/fatigue"]),
-])
+@pytest.mark.parametrize(
+    "names,likeliest",
+    [
+        (["hair_loss", "fatigue", "exercise"], ["/hair_loss", "/fatigue"]),
+        (["greet", "carers", "fatigue"], ["/carers", "/fatigue"]),
+        (["bereavement", "greet", "mental_health"], ["/bereavement", "/mental_health"]),
+        (["bereavement", "carers", "helpline"], ["/bereavement", "/carers"]),
+        (["fatigue"], ["/fatigue"]),
+    ],
+)
 def test_fallback_always_offers_both_ways_in_without_duplicates(language, names, likeliest) -> None:
     buttons = suggestions(language, *names)["buttons"]
     payloads = [b["payload"] for b in buttons]
-    assert payloads[:len(likeliest)] == likeliest          # the likeliest topics first
-    assert payloads[-1] == "/deny"                          # "None of these" last
+    assert payloads[: len(likeliest)] == likeliest  # the likeliest topics first
+    assert payloads[-1] == "/deny"  # "None of these" last
     assert payloads.count("/carers") == 1 and payloads.count("/bereavement") == 1
     assert len(payloads) == len(set(payloads))
     titles = [b["title"] for b in buttons]
     assert len(titles) == len(set(titles))
-    for button in buttons[len(likeliest):-1]:               # the added ways in
+    for button in buttons[len(likeliest) : -1]:  # the added ways in
         assert button["title"] == WAY_IN_TITLES[language][button["payload"]]
     assert buttons[-1]["title"] == label("none_of_these", language)
 

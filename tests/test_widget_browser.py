@@ -1,16 +1,17 @@
 """The chat widget in a real headless Chromium (Debian's), against the real
 assistant and the widget's own server, both started here on free ports.
 Screenshots of both languages, desktop and mobile, go to docs/screenshots/."""
+
 from __future__ import annotations
 
 import urllib.request
 
 import pytest
 
+from ops.local import free_port
 from tests.browser import axe_scan, needs_browser
 from tests.conftest import AXE_RESULTS, ROOT
 from tests.content_data import domain, response_text
-from ops.local import free_port
 from tests.servers import Assistant, WidgetServer
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -49,8 +50,11 @@ def last_bot_text(page) -> str:
 
 
 def button_title(response: str, language: str, index: int) -> str:
-    variant = next(v for v in domain().responses[response]
-                   if {"name": "language", "type": "slot", "value": language} in (v.get("condition") or []))
+    variant = next(
+        v
+        for v in domain().responses[response]
+        if {"name": "language", "type": "slot", "value": language} in (v.get("condition") or [])
+    )
     return variant["buttons"][index]["title"]
 
 
@@ -58,10 +62,13 @@ def wait_for_text(page, text: str) -> None:
     page.wait_for_function("t => document.querySelector('.sc-log').innerText.includes(t)", arg=text)
 
 
-@pytest.mark.parametrize("language,country,question,answer", [
-    ("nl", "NL", "ik ben zo moe sinds de ic", "utter_fatigue"),
-    ("en", "UK", "I am so tired since intensive care", "utter_fatigue"),
-])
+@pytest.mark.parametrize(
+    "language,country,question,answer",
+    [
+        ("nl", "NL", "ik ben zo moe sinds de ic", "utter_fatigue"),
+        ("en", "UK", "I am so tired since intensive care", "utter_fatigue"),
+    ],
+)
 def test_a_full_conversation(page, site, language, country, question, answer) -> None:
     open_chat(page, site, language)
     greeting = response_text("utter_greet", language, country).splitlines()[0]
@@ -222,9 +229,13 @@ def test_no_serious_or_critical_accessibility_violations(page, site) -> None:
 
 def test_cors_allows_only_the_configured_origin(site) -> None:
     def allowed(origin: str):
-        request = urllib.request.Request(f"{RASA_URL['url']}/webhooks/rest/webhook", method="OPTIONS",
-                                         headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+        request = urllib.request.Request(
+            f"{RASA_URL['url']}/webhooks/rest/webhook",
+            method="OPTIONS",
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.headers.get("Access-Control-Allow-Origin")
+
     assert allowed(site) == site
     assert allowed("http://evil.example") is None

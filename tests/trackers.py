@@ -1,4 +1,5 @@
 """Build rasa-sdk trackers and run actions for the action tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,17 +15,30 @@ DOMAIN: Dict[str, Any] = {
 
 
 def tracker(
-    language: Optional[str] = "en", country: Optional[str] = None, intent: str = "greet",
-    ranking: Optional[List[Dict[str, Any]]] = None, events: Optional[List[Dict]] = None,
-    text: str = "...", **slots: Any,
+    language: Optional[str] = "en",
+    country: Optional[str] = None,
+    intent: str = "greet",
+    ranking: Optional[List[Dict[str, Any]]] = None,
+    events: Optional[List[Dict]] = None,
+    text: str = "...",
+    **slots: Any,
 ) -> Tracker:
     """A tracker whose latest message (`text`) has `intent`, with the given slots."""
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-              "intent_ranking": ranking or [], "entities": []}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": ranking or [],
+        "entities": [],
+    }
     return Tracker(
-        sender_id="test", slots={"language": language, "country": country, **slots},
-        latest_message=latest, events=events or [], paused=False, followup_action=None,
-        active_loop={}, latest_action_name="action_listen",
+        sender_id="test",
+        slots={"language": language, "country": country, **slots},
+        latest_message=latest,
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
     )
 
 

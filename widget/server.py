@@ -4,6 +4,7 @@ the widget is served minified when `npm run build` has made widget/dist.
 
     python widget/server.py --port 8000 --rasa-url http://localhost:5005
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,35 +13,45 @@ import http.server
 import sys
 from functools import partial
 from pathlib import Path
+from typing import List, Tuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from ops.retention import retention_days  # noqa: E402 - the project root is on the path now
 
 
-def built_or_source(name: str, ext: str) -> Path:
-    """The minified build (widget/dist, from `npm run build`) if there is one, else the source."""
+def built_or_source(name: str, ext: str, before: Tuple[str, ...] = ()) -> List[Path]:
+    """The minified build (widget/dist, from `npm run build`) if there is one,
+    else the source files the build joins (`before`, then `name`)."""
     built = HERE / "dist" / f"{name}.min.{ext}"
-    return built if built.exists() else HERE / "src" / f"{name}.{ext}"
+    return [built] if built.exists() else [HERE / "src" / part for part in before] + [HERE / "src" / f"{name}.{ext}"]
 
 
 FILES = {
-    "/sepsis-chat.js": (built_or_source("sepsis-chat", "js"), "text/javascript; charset=utf-8"),
+    "/sepsis-chat.js": (built_or_source("sepsis-chat", "js", ("offline.js",)), "text/javascript; charset=utf-8"),
     "/sepsis-chat.css": (built_or_source("sepsis-chat", "css"), "text/css; charset=utf-8"),
 }
 DEMO_TEMPLATE = HERE / "demo" / "index.html"
 DEMO_PAGES = {
     "/index-nl.html": {
-        "lang": "nl", "country": "NL", "title": "Vragen na sepsis", "heading": "Leven na sepsis",
+        "lang": "nl",
+        "country": "NL",
+        "title": "Vragen na sepsis",
+        "heading": "Leven na sepsis",
         "intro": "Deze demopagina laat de chat zien zoals een patiëntenorganisatie hem op haar "
-                 "website zet. Klik rechtsonder op de chatknop.",
-        "other_page": "index-en.html", "other_label": "English demo",
+        "website zet. Klik rechtsonder op de chatknop.",
+        "other_page": "index-en.html",
+        "other_label": "English demo",
     },
     "/index-en.html": {
-        "lang": "en", "country": "UK", "title": "Questions after sepsis", "heading": "Life after sepsis",
+        "lang": "en",
+        "country": "UK",
+        "title": "Questions after sepsis",
+        "heading": "Life after sepsis",
         "intro": "This demo page shows the chat as a patient organisation would put it on its "
-                 "website. Use the chat button at the bottom right.",
-        "other_page": "index-nl.html", "other_label": "Nederlandse demo",
+        "website. Use the chat button at the bottom right.",
+        "other_page": "index-nl.html",
+        "other_label": "Nederlandse demo",
     },
 }
 
@@ -81,8 +92,8 @@ class WidgetHandler(http.server.BaseHTTPRequestHandler):
         elif path in PRIVACY_PAGES:
             body, content_type = privacy_page(path), "text/html; charset=utf-8"
         elif path in FILES:
-            file, content_type = FILES[path]
-            body = file.read_bytes()
+            files, content_type = FILES[path]
+            body = b"\n".join(file.read_bytes() for file in files)
         else:
             self.send_error(404, "Not found")
             return

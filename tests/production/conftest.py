@@ -1,6 +1,8 @@
-"""The production profile for the tests: the same code as scripts/prod.sh
-(ops/profile.py), started once per test session on free loopback ports with
-its own state directory, and stopped (and deleted) at the end."""
+"""The production profile for the tests: the same code and Procfile as
+scripts/prod.sh (ops/profile.py, deploy/Procfile.prod), started once per
+test session on free loopback ports with its own state directory, and
+stopped (and deleted) at the end."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +14,8 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
-from ops.profile import Profile, Settings
 from ops.local import free_port
+from ops.profile import Profile, Settings
 from tests.servers import http
 
 # What the tests measured (outage behaviour, timings), printed at the end.
@@ -24,19 +26,25 @@ def new_profile(model: str = "", **overrides: Any) -> Profile:
     """A profile with free ports in a fresh state directory (not started)."""
     state = Path(tempfile.mkdtemp(prefix="sepsis-prod-test-"))
     settings = Settings(
-        state_dir=str(state), model=model, http_port=free_port(),
-        rasa_ports=[free_port(), free_port()], actions_port=free_port(),
-        postgres_port=free_port(), redis_port=free_port(),
+        state_dir=str(state),
+        model=model,
+        http_port=free_port(),
+        rasa_ports=[free_port(), free_port()],
+        actions_port=free_port(),
+        postgres_port=free_port(),
+        redis_port=free_port(),
         # All test traffic comes from one address; production limits are per user.
-        rate_per_second=200, burst=400)
+        rate_per_second=200,
+        burst=400,
+    )
     for key, value in overrides.items():
         setattr(settings, key, value)
     return Profile(settings)
 
 
 def remove_profile(profile: Profile) -> None:
-    profile.stop()
     postgres_dir = profile.postgres_dir
+    profile.stop()
     shutil.rmtree(profile.state, ignore_errors=True)
     shutil.rmtree(postgres_dir, ignore_errors=True)
 
@@ -66,8 +74,9 @@ def chat(base_url: str, sender: str, text: str, **metadata: Any) -> Tuple[int, A
     if metadata:
         payload["metadata"] = metadata
     start = time.monotonic()
-    status, answer = http("POST", f"{base_url}/webhooks/rest/webhook",
-                          json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    status, answer = http(
+        "POST", f"{base_url}/webhooks/rest/webhook", json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
     return status, answer, time.monotonic() - start
 
 
@@ -82,18 +91,24 @@ def stored_events(profile: Profile, sender: str) -> List[Dict[str, Any]]:
     import sqlalchemy as sa
 
     settings = profile.settings
-    url = sa.engine.URL.create("postgresql", username="rasa", password=settings.db_password,
-                               host="127.0.0.1", port=settings.postgres_port, database="rasa")
+    url = sa.engine.URL.create(
+        "postgresql",
+        username="rasa",
+        password=settings.db_password,
+        host="127.0.0.1",
+        port=settings.postgres_port,
+        database="rasa",
+    )
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT id, type_name, timestamp, data FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": sender}).all()
+            rows = connection.execute(
+                sa.text("SELECT id, type_name, timestamp, data FROM events WHERE sender_id = :s ORDER BY id"),
+                {"s": sender},
+            ).all()
     finally:
         engine.dispose()
-    return [{"id": r.id, "event": r.type_name, "timestamp": r.timestamp, **json.loads(r.data)}
-            for r in rows]
+    return [{"id": r.id, "event": r.type_name, "timestamp": r.timestamp, **json.loads(r.data)} for r in rows]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:

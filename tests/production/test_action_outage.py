@@ -2,6 +2,7 @@
 text in both languages with the helpline and emergency number of the
 user's country from content/contacts.yml, and failures noted only for the
 message being handled. The real action server down: test_services.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,8 @@ import logging
 import pytest
 
 from base.content import organisations
-from channels.action_outage import (NOTICE_RESPONSE, PROCESSOR_LOGGER, outage_notice,
-                                    watch_action_failures)
+from channels.action_outage import NOTICE_RESPONSE, outage_notice
+from rasa_ext.action_failures import PROCESSOR_LOGGER, watch_action_failures
 
 
 class Tracker:
@@ -22,12 +23,15 @@ class Tracker:
         return self.slots.get(name)
 
 
-@pytest.mark.parametrize("language,country,facts", [
-    ("en", "UK", [organisations()["sepsis_trust_helpline"]["phone"], organisations()["emergency_uk"]["phone"]]),
-    ("nl", "UK", [organisations()["sepsis_trust_helpline"]["phone"], organisations()["emergency_uk"]["phone"]]),
-    ("nl", "NL", [organisations()["sepsis_en_daarna"]["url"], organisations()["emergency_nl"]["phone"]]),
-    ("en", "NL", [organisations()["sepsis_en_daarna"]["url"], organisations()["emergency_nl"]["phone"]]),
-])
+@pytest.mark.parametrize(
+    "language,country,facts",
+    [
+        ("en", "UK", [organisations()["sepsis_trust_helpline"]["phone"], organisations()["emergency_uk"]["phone"]]),
+        ("nl", "UK", [organisations()["sepsis_trust_helpline"]["phone"], organisations()["emergency_uk"]["phone"]]),
+        ("nl", "NL", [organisations()["sepsis_en_daarna"]["url"], organisations()["emergency_nl"]["phone"]]),
+        ("en", "NL", [organisations()["sepsis_en_daarna"]["url"], organisations()["emergency_nl"]["phone"]]),
+    ],
+)
 def test_notice_names_the_helpline_of_the_users_country(language, country, facts):
     notice = outage_notice("someone", Tracker(language=language, country=country))
     assert notice["recipient_id"] == "someone" and notice["response"] == NOTICE_RESPONSE
@@ -45,10 +49,21 @@ def fail(action: str) -> None:
         raise RuntimeError("connection refused")
     except RuntimeError:
         logging.getLogger(PROCESSOR_LOGGER).exception(
-            f"Encountered an exception while running action '{action}'.Bot will continue")
+            f"Encountered an exception while running action '{action}'.Bot will continue"
+        )
 
 
-def test_failures_are_noted_per_message_only():
+@pytest.fixture
+def piece_on():
+    import rasa_ext
+    from tests.conftest import rasa_ext_as_before
+
+    with rasa_ext_as_before():
+        rasa_ext.install(["action_failures"])
+        yield
+
+
+def test_failures_are_noted_per_message_only(piece_on):
     fail("action_before")  # outside any message: nobody notes it
     with watch_action_failures() as failures:
         logging.getLogger(PROCESSOR_LOGGER).error("an error without a trace")

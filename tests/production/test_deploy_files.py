@@ -1,23 +1,34 @@
 """The three ways to run the production profile agree: docker compose and
-the Helm values are parsed and checked (no Docker or Kubernetes here), and
-the shared nginx template is rendered and run by a real nginx to check the
-public paths, the request size limit and the rate limit."""
+the Helm values are parsed and checked (no Docker or Kubernetes here), the
+Procfiles run by honcho (deploy/Procfile.prod for `make prod`, Procfile for
+`make run`) name compose's services with its commands, and the shared nginx
+template is rendered and run by a real nginx to check the public paths, the
+request size limit and the rate limit."""
+
 from __future__ import annotations
 
 import re
-import signal
+import shlex
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
+from honcho.environ import parse_procfile
 
-from ops.profile import DEPLOY, ENDPOINTS, NGINX_TEMPLATE, render_template, upstream_lines
+from ops.profile import ENDPOINTS, PROCFILE, ROOT
+from ops.ready import wait_until_ready
+from ops.services import DEPLOY, NGINX_TEMPLATE, render_template, upstream_lines
 from tests.production.conftest import new_profile, remove_profile
 from tests.servers import http
 
 COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 RASA_SERVERS = [name for name in SERVICES if re.fullmatch(r"rasa\d+", name)]
+# Compose services a Procfile does not run: the one-off retention job
+# (scripts/prod.sh runs it on start); `make run` has no stores and no nginx.
+NOT_IN_PROD_PROCFILE = {"retention"}
+NOT_IN_RUN_PROCFILE = {"postgres", "redis", "nginx", "retention"}
 
 
 def endpoint_variables() -> set:
@@ -34,8 +45,10 @@ def test_endpoints_file_uses_sql_tracker_store_and_redis_lock_store():
         remove_profile(profile)
     text = "\n".join(line for line in ENDPOINTS.read_text().splitlines() if not line.startswith("#"))
     # Rasa fills in ${VAR}s; read the file as Rasa does, with the variables set.
-    from rasa.utils.endpoints import read_endpoint_config
     import os
+
+    from rasa.utils.endpoints import read_endpoint_config
+
     values = {name: f"value-of-{name}" for name in endpoint_variables()}
     old = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
@@ -49,6 +62,7 @@ def test_endpoints_file_uses_sql_tracker_store_and_redis_lock_store():
     # Rasa's SQL tracker store (a subclass that pings pooled connections).
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.utils.common import class_from_module_path
+
     assert issubclass(class_from_module_path(tracker.type), SQLTrackerStore)
     assert tracker.kwargs["dialect"] == "postgresql"
     assert lock.type == "redis"
@@ -94,7 +108,8 @@ def test_compose_nginx_uses_the_shared_template_with_every_value():
     needed = set(re.findall(r"\$\{([A-Z0-9_]+)\}", NGINX_TEMPLATE.read_text()))
     assert needed <= set(env)
     assert " ".join(env["RASA_UPSTREAMS"].split()) == " ".join(
-        upstream_lines([f"{name}:5005" for name in RASA_SERVERS]).split())
+        upstream_lines([f"{name}:5005" for name in RASA_SERVERS]).split()
+    )
 
 
 def test_helm_values_follow_the_charts_and_share_the_endpoints_file():
@@ -112,6 +127,68 @@ def test_helm_values_follow_the_charts_and_share_the_endpoints_file():
     assert actions["readinessProbe"]["httpGet"]["path"] == "/health"
 
 
+def procfile(path) -> dict:
+    """{name: command} of a Procfile, read as honcho reads it."""
+    return dict(parse_procfile(path.read_text()).processes)
+
+
+def words(command: str) -> list:
+    """The command of a Procfile line that starts the service (after any
+    wait), as a list of words, without `exec` and the venv's bin path."""
+    last = re.split(r"&&|;", command)[-1]
+    return [word.replace(".venv/bin/", "") for word in shlex.split(last) if word != "exec"]
+
+
+def option(command: list, name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_the_prod_procfile_runs_composes_services():
+    lines = procfile(PROCFILE)
+    assert set(lines) == set(SERVICES) - NOT_IN_PROD_PROCFILE
+    assert [name for name in lines if re.fullmatch(r"rasa\d+", name)] == RASA_SERVERS
+    assert words(lines["actions"]) == SERVICES["actions"]["command"][:-1] + ["$ACTIONS_PORT"]
+    for name in RASA_SERVERS:
+        ours, theirs = words(lines[name]), SERVICES[name]["command"]
+        assert ours[:2] == theirs[:2] == ["rasa", "run"]
+        for flag in ("--endpoints", "--credentials"):
+            assert option(ours, flag) == option(theirs, flag)
+        assert "--enable-api" in ours and "--auth-token=$RASA_AUTH_TOKEN" in ours
+        assert option(ours, "--port") == f"${name.upper()}_PORT"
+        # compose's depends_on (PostgreSQL and Redis healthy) as a wait first.
+        assert "-m ops.ready" in lines[name].split("&&")[0]
+        assert {"$DB_PORT", "$REDIS_PORT"} <= set(re.findall(r"\$\w+", lines[name].split("&&")[0]))
+    for name in ("postgres", "redis", "nginx"):
+        assert words(lines[name]) == ["python", "-m", "ops.services", name]
+
+
+def test_the_profile_sets_every_variable_of_the_prod_procfile_and_compose():
+    profile = new_profile(model="model.tar.gz")
+    try:
+        env = profile.procfile_env()
+    finally:
+        remove_profile(profile)
+    used = set(re.findall(r"\$\{?([A-Z0-9_]+)", PROCFILE.read_text()))
+    assert used and used <= set(env), used - set(env)
+    for name in RASA_SERVERS + ["nginx"]:  # compose's settings, under the same names
+        assert set(SERVICES[name]["environment"]) <= set(env), name
+    assert env["RASA_UPSTREAMS"].count("server 127.0.0.1:") == len(RASA_SERVERS)
+
+
+def test_the_run_procfile_runs_composes_rasa_and_action_server_and_the_widget():
+    lines = procfile(ROOT / "Procfile")
+    applicable = set(SERVICES) - NOT_IN_RUN_PROCFILE
+    assert {"rasa" if name in RASA_SERVERS else name for name in applicable} | {"widget"} == set(lines)
+    assert words(lines["actions"]) == SERVICES["actions"]["command"][:-1] + ["$ACTIONS_PORT"]
+    ours, theirs = words(lines["rasa"]), SERVICES["rasa1"]["command"]
+    assert ours[:2] == theirs[:2] and option(ours, "--credentials") == option(theirs, "--credentials")
+    assert "--enable-api" in ours and "--auth-token=$RASA_AUTH_TOKEN" in ours
+    assert words(lines["widget"])[:2] == ["python", "widget/server.py"]
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    used = set(re.findall(r"\$\{?([A-Z0-9_]+)", (ROOT / "Procfile").read_text()))
+    assert all(re.search(rf"export [^\n]*\b{name}\b", script) for name in used), used
+
+
 def test_template_placeholders_are_all_filled():
     with pytest.raises(KeyError):
         render_template("listen ${NGINX_LISTEN};", {})
@@ -124,14 +201,15 @@ def lone_nginx():
     in front of Rasa servers that are not running: paths and limits are
     decided by nginx before any Rasa server is asked."""
     profile = new_profile(rate_per_second=1, burst=2)
-    profile.start_nginx(wait=False)
-    for _ in range(50):
-        if http("GET", f"{profile.url}/nothing")[0] == 404:
-            break
-        import time
-        time.sleep(0.1)
+    profile.start_service("nginx", wait=False)
+    wait_until_ready(
+        lambda: http("GET", f"{profile.url}/nothing")[0] == 404,
+        "nginx",
+        10,
+        process=profile.launched["nginx"],
+        interval=0.1,
+    )
     yield profile
-    profile.signal("nginx", signal.SIGQUIT)
     remove_profile(profile)
 
 
@@ -144,10 +222,10 @@ def test_nginx_exposes_only_the_webhook_and_health(lone_nginx):
 
 
 def test_nginx_refuses_oversized_bodies_and_limits_the_rate(lone_nginx):
-    import time
     time.sleep(3)  # let the bucket of the previous test drain
-    status, _ = http("POST", f"{lone_nginx.url}/webhooks/rest/webhook", b"x" * 100_000,
-                     {"Content-Type": "application/json"})
+    status, _ = http(
+        "POST", f"{lone_nginx.url}/webhooks/rest/webhook", b"x" * 100_000, {"Content-Type": "application/json"}
+    )
     assert status == 413
     time.sleep(3)
     with ThreadPoolExecutor(8) as pool:

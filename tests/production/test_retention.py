@@ -1,6 +1,7 @@
 """Retention against the real PostgreSQL of the profile: conversations whose
 last event is older than N days are deleted, newer ones kept, and a dry run
 counts without deleting."""
+
 from __future__ import annotations
 
 import json
@@ -21,24 +22,32 @@ DAY = 86400
 def add_events(profile, sender: str, ages_in_days) -> None:
     """Stored user events of a conversation, `ages_in_days` old."""
     s = profile.settings
-    url = sa.engine.URL.create("postgresql", username="rasa", password=s.db_password,
-                               host="127.0.0.1", port=s.postgres_port, database="rasa")
+    url = sa.engine.URL.create(
+        "postgresql", username="rasa", password=s.db_password, host="127.0.0.1", port=s.postgres_port, database="rasa"
+    )
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         for age in ages_in_days:
             stamp = time.time() - age * DAY
-            connection.execute(sa.text(
-                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) "
-                "VALUES (:s, 'user', :t, 'greet', :d)"),
-                {"s": sender, "t": stamp, "d": json.dumps({"event": "user", "timestamp": stamp,
-                                                          "text": "hello"})})
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) "
+                    "VALUES (:s, 'user', :t, 'greet', :d)"
+                ),
+                {"s": sender, "t": stamp, "d": json.dumps({"event": "user", "timestamp": stamp, "text": "hello"})},
+            )
     engine.dispose()
 
 
 def run_retention(profile, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(VENV_BIN / "python"), "-m", "ops.retention", "--endpoints", str(ENDPOINTS), *args],
-        cwd=ROOT, env=profile.env(), capture_output=True, text=True, timeout=120)
+        cwd=ROOT,
+        env=profile.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_old_conversations_are_deleted_and_recent_ones_kept(profile):

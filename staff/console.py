@@ -7,29 +7,34 @@ Off unless the environment variable STAFF_CONSOLE_PASSWORD is set: then
 every route answers 403. With it, every route needs HTTP Basic auth with
 that password (any user name); a wrong one gets 401. Routes:
 
-    GET  /webhooks/console/          the page (channels/console_page/)
+    GET  /webhooks/console/          the page (staff/console_page/)
     POST /webhooks/console/check     {"text", "language", "country"?} -> the check as JSON
     POST /webhooks/console/batch     multipart form, field "csv" -> report.html
+
+A check's text is held to the chat rules (chat/request.py): bad input gets
+the REST channel's 4xx JSON errors; a language other than nl or en, or a
+country other than NL or UK, a 400 from the engine.
 """
+
 from __future__ import annotations
 
 import asyncio
 import base64
 import binascii
 import hmac
-import json
 import logging
 import os
 from functools import wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, Text
 
+from pydantic import ValidationError
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.rest import MAX_MESSAGE_CHARS
+from chat.request import ChatRequest, json_object, rejection
 from staff.batch import CsvError, read_csv
 from staff.batch_check import build_reports
 from staff.engine import check_message
@@ -38,6 +43,7 @@ from staff.settings import load_settings
 logger = logging.getLogger(__name__)
 
 PASSWORD_ENV = "STAFF_CONSOLE_PASSWORD"
+CHECK_EXAMPLE = '{"text": "...", "language": "nl"}'
 PAGE_DIR = Path(__file__).resolve().parent / "console_page"
 STATIC = {"console.js": "text/javascript", "console.css": "text/css"}
 PAGE_HEADERS = {
@@ -63,6 +69,19 @@ def password_matches(header: Optional[Text], password: Text) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8"))
 
 
+def check_request(body: bytes, content_type: Optional[Text]) -> ChatRequest:
+    """A check's {"text", "language", "country"} as a chat request, under the
+    REST channel's rules; ValidationError (see chat.request.rejection) if not."""
+    fields = json_object(body, content_type, example=CHECK_EXAMPLE)
+    return ChatRequest.parse_obj(
+        {
+            "sender": "staff-console",
+            "message": fields.get("text"),
+            "metadata": {"language": fields.get("language"), "country": fields.get("country")},
+        }
+    )
+
+
 def text_reply(message: Text, status: int, **headers: Text) -> HTTPResponse:
     return response.text(message + "\n", status=status, headers={**PAGE_HEADERS, **headers})
 
@@ -81,14 +100,19 @@ class StaffConsoleInput(InputChannel):
 
     def protected(self, handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable:
         """Wrap a route: 403 when no password is configured, 401 without the right one."""
+
         @wraps(handler)
         async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
             if not self.password:
                 return text_reply(f"console disabled: set {PASSWORD_ENV}", 403)
             if not password_matches(request.headers.get("authorization"), self.password):
-                return text_reply("wrong or missing password", 401,
-                                  **{"WWW-Authenticate": 'Basic realm="staff console", charset="UTF-8"'})
+                return text_reply(
+                    "wrong or missing password",
+                    401,
+                    **{"WWW-Authenticate": 'Basic realm="staff console", charset="UTF-8"'},
+                )
             return await handler(request, *args, **kwargs)
+
         return guarded
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -99,8 +123,10 @@ class StaffConsoleInput(InputChannel):
         async def page(request: Request) -> HTTPResponse:
             if not request.path.endswith("/"):  # the page's links are relative to the folder
                 return response.redirect(request.path + "/")
-            return response.html((PAGE_DIR / "index.html").read_text(encoding="utf-8"),
-                                 headers={**PAGE_HEADERS, "Content-Security-Policy": PAGE_CSP})
+            return response.html(
+                (PAGE_DIR / "index.html").read_text(encoding="utf-8"),
+                headers={**PAGE_HEADERS, "Content-Security-Policy": PAGE_CSP},
+            )
 
         @console.route("/<name:str>", methods=["GET"])
         @self.protected
@@ -109,28 +135,25 @@ class StaffConsoleInput(InputChannel):
                 return await page.__wrapped__(request)
             if name not in STATIC:
                 return text_reply("not found", 404)
-            return response.text((PAGE_DIR / name).read_text(encoding="utf-8"),
-                                 content_type=f"{STATIC[name]}; charset=utf-8", headers=PAGE_HEADERS)
+            return response.text(
+                (PAGE_DIR / name).read_text(encoding="utf-8"),
+                content_type=f"{STATIC[name]}; charset=utf-8",
+                headers=PAGE_HEADERS,
+            )
 
         @console.route("/check", methods=["POST"])
         @self.protected
         async def check(request: Request) -> HTTPResponse:
             agent = request.app.ctx.agent
             try:
-                body = json.loads(request.body or b"null")
-            except ValueError:
-                return response.json({"error": "the body must be JSON"}, status=400)
-            if not isinstance(body, dict):
-                return response.json({"error": 'send {"text": "...", "language": "nl"}'}, status=400)
-            text = body.get("text")
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
-                return response.json(
-                    {"error": f"type a message of 1 to {MAX_MESSAGE_CHARS} characters"}, status=400)
+                chat = check_request(request.body, request.headers.get("content-type"))
+            except ValidationError as error:
+                refused = rejection(error)
+                return response.json(refused.body, status=refused.status)
             if agent is None or not agent.is_ready():
                 return response.json({"error": "no model is loaded yet"}, status=503)
             try:
-                result = await check_message(agent, text.strip(), body.get("language"),
-                                             body.get("country"))
+                result = await check_message(agent, chat.message.strip(), chat.language, chat.country)
             except ValueError as error:
                 return response.json({"error": str(error)}, status=400)
             except Exception:  # noqa: BLE001 - staff get a clear error, the log the trace
@@ -160,7 +183,6 @@ class StaffConsoleInput(InputChannel):
                 return text_reply("another batch check is running; try again when it is done", 429)
             async with self._batch_lock:
                 reports = await build_reports(agent, rows, self.settings, upload.name or "upload.csv")
-            return response.html(reports.html, headers={
-                **PAGE_HEADERS, "Content-Security-Policy": REPORT_CSP})
+            return response.html(reports.html, headers={**PAGE_HEADERS, "Content-Security-Policy": REPORT_CSP})
 
         return console

@@ -7,9 +7,9 @@ that meta-schema check as the largest single cost of a message (about 40%
 of the server's time per message; docs/performance.md). This module checks
 the schema once and reuses the validator: the same schema, the same
 validator class, the same error (jsonschema's best match, with Rasa's own
-message) for a bad answer. Installed when the `channels` package is imported,
-which the Rasa server does for the channels in credentials.yml.
+message) for a bad answer. The `action_validation` piece of rasa_ext.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -44,6 +44,10 @@ def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     return True
 
 
-def install() -> None:
-    """Use the reused validator for every remote action (idempotent)."""
-    RemoteAction._validate_action_result = validate_action_result
+STOCK = RemoteAction._validate_action_result
+
+
+def switch(on: bool) -> None:
+    """Use the reused validator for every remote action, or Rasa's own
+    again (idempotent)."""
+    RemoteAction._validate_action_result = validate_action_result if on else STOCK

@@ -7,10 +7,11 @@ dask order and run it. The graph is small and fixed once loaded, so this
 runner works out the order of the nodes once per set of targets and then
 calls them one after the other with the same inputs and outputs (each node
 gives `(name, value)`, as under dask). Measured: about 2 ms less CPU per
-message (docs/performance.md). Installed with the channels package, which
-only the Rasa server imports; tests/test_graph_runner.py checks that both
-runners give the same answers.
+message (docs/performance.md). The `graph_runner` piece of rasa_ext;
+tests/test_rasa_ext_graph_runner.py checks that both runners give the same
+answers.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -47,8 +48,7 @@ class SequentialGraphRunner(DaskGraphRunner):
             orders[targets] = order
         return orders[targets]
 
-    def run(self, inputs: Optional[Dict[Text, Any]] = None,
-            targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    def run(self, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
         """The targets' outputs, as DaskGraphRunner.run gives them."""
         run_targets = tuple(targets if targets else self._graph_schema.target_names)
         order = self._order(run_targets)
@@ -63,6 +63,10 @@ class SequentialGraphRunner(DaskGraphRunner):
         return dict(results[target] for target in run_targets)
 
 
-def install() -> None:
-    """Make Rasa's processor load models with this runner (idempotent)."""
-    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner
+STOCK = DaskGraphRunner
+
+
+def switch(on: bool) -> None:
+    """Make Rasa's processor load models with this runner, or with Rasa's
+    own again (idempotent; models loaded before keep their runner)."""
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner if on else STOCK

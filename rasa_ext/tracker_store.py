@@ -17,7 +17,10 @@ extra memory stays bounded and so do the garbage collector's full passes,
 which walk every kept tracker (about 140 objects each): with 1,000 kept
 they stopped the server for about 110 ms every few seconds under load, with
 200 for 15-30 ms. Any other conversation is rebuilt as before (about 1 ms).
+The `live_tracker_store` piece of rasa_ext: until it is on, this is Rasa's
+InMemoryTrackerStore.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -27,6 +30,10 @@ from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, split_events
 from rasa.shared.core.trackers import DialogueStateTracker
+
+import rasa_ext
+
+PIECE = "live_tracker_store"
 
 LIVE_LIMIT = 200  # conversations whose tracker object is kept (the most recent; see above)
 
@@ -42,13 +49,14 @@ class LiveInMemoryTrackerStore(InMemoryTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Save as Rasa does, and keep the object for the next read."""
         await super().save(tracker)
+        if not rasa_ext.active(PIECE):
+            return
         self._live[tracker.sender_id] = last_session(tracker)
         self._live.move_to_end(tracker.sender_id)
         while len(self._live) > LIVE_LIMIT:
             self._live.popitem(last=False)
 
-    async def create_tracker(self, sender_id: Text, append_action_listen: bool = True
-                             ) -> DialogueStateTracker:
+    async def create_tracker(self, sender_id: Text, append_action_listen: bool = True) -> DialogueStateTracker:
         """A new tracker; the caller goes on changing it, so it is not kept."""
         tracker = await super().create_tracker(sender_id, append_action_listen)
         self._live.pop(sender_id, None)
@@ -62,7 +70,7 @@ class LiveInMemoryTrackerStore(InMemoryTrackerStore):
     async def peek(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The conversation to read, not to change: the kept object when
         there is one, else a rebuilt tracker."""
-        tracker = self._live.get(sender_id)
+        tracker = self._live.get(sender_id) if rasa_ext.active(PIECE) else None
         return tracker if tracker is not None else await super().retrieve(sender_id)
 
 
@@ -70,21 +78,25 @@ def last_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
     """The tracker as Rasa's `retrieve` returns it: itself when it holds one
     session, else its last session replayed (as
     `rasa.shared.core.trackers.get_trackers_for_conversation_sessions`)."""
-    sessions = split_events(tracker.events, ActionExecuted, {"action_name": ACTION_SESSION_START_NAME},
-                            include_splitting_event=True)
+    sessions = split_events(
+        tracker.events, ActionExecuted, {"action_name": ACTION_SESSION_START_NAME}, include_splitting_event=True
+    )
     if len(sessions) <= 1:
         return tracker
     return DialogueStateTracker.from_events(
-        tracker.sender_id, sessions[-1], tracker.slots.values(),
-        sender_source=tracker.sender_source, max_event_history=tracker._max_event_history)
+        tracker.sender_id,
+        sessions[-1],
+        tracker.slots.values(),
+        sender_source=tracker.sender_source,
+        max_event_history=tracker._max_event_history,
+    )
 
 
-async def read_only_tracker(store: Optional[TrackerStore], sender_id: Text
-                            ) -> Optional[DialogueStateTracker]:
+async def read_only_tracker(store: Optional[TrackerStore], sender_id: Text) -> Optional[DialogueStateTracker]:
     """A conversation for reading only, as cheaply as the store allows."""
     if store is None:
         return None
     inner = getattr(store, "_tracker_store", store)  # Rasa wraps stores in FailSafeTrackerStore
-    if isinstance(inner, LiveInMemoryTrackerStore):
+    if isinstance(inner, LiveInMemoryTrackerStore) and rasa_ext.active(PIECE):
         return await inner.peek(sender_id)
     return await store.retrieve(sender_id)

@@ -4,6 +4,7 @@ Hours come from content/contacts.yml: a timezone, the weekdays, an opening
 and a closing time, and optionally the country whose public holidays close it.
 All logic takes the moment as an argument, so tests can fix the clock.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,9 +40,7 @@ def _is_holiday(day: date, country: Optional[Text]) -> bool:
 
 
 def _open_on(day: date, hours: Dict[Text, Any]) -> bool:
-    return DAY_KEYS[day.weekday()] in hours["days"] and not _is_holiday(
-        day, hours.get("closed_on_public_holidays")
-    )
+    return DAY_KEYS[day.weekday()] in hours["days"] and not _is_holiday(day, hours.get("closed_on_public_holidays"))
 
 
 def opening_status(hours: Dict[Text, Any], now: datetime) -> OpeningStatus:

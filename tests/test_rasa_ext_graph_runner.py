@@ -1,7 +1,8 @@
-"""The Rasa server's graph runner without dask (channels/graph_runner.py)
+"""Contract of the graph_runner piece (rasa_ext/graph_runner.py): the runner without dask
 answers exactly as Rasa's DaskGraphRunner does: the same NLU result and
 the same bot messages for every turn of 60 mixed conversations in both
 languages, red flags and crisis included."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,10 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.engine.runner.dask import DaskGraphRunner
 
+import rasa_ext
 from bench import conversations
-from channels.graph_runner import SequentialGraphRunner, install
+from rasa_ext.graph_runner import STOCK, SequentialGraphRunner, switch
+from tests.conftest import rasa_ext_as_before
 
 
 def load(model_path, runner, monkeypatch) -> Agent:
@@ -30,13 +33,16 @@ def talk(agent: Agent, scripts: List[Dict]) -> List[Any]:
         for number, script in enumerate(scripts):
             for turn in script["turns"]:
                 channel = CollectingOutputChannel()
-                await agent.handle_message(UserMessage(turn["text"], channel, f"c{number}",
-                                                       metadata={"language": script["language"]}))
+                await agent.handle_message(
+                    UserMessage(turn["text"], channel, f"c{number}", metadata={"language": script["language"]})
+                )
                 tracker = await agent.tracker_store.retrieve(f"c{number}")
                 parsed = {k: tracker.latest_message.parse_data.get(k) for k in ("intent", "intent_ranking")}
-                seen.append((turn["text"], parsed, [m.get("text") for m in channel.messages],
-                             tracker.get_slot("language")))
+                seen.append(
+                    (turn["text"], parsed, [m.get("text") for m in channel.messages], tracker.get_slot("language"))
+                )
         return seen
+
     return asyncio.run(run())
 
 
@@ -50,16 +56,14 @@ def test_same_answers_as_rasas_dask_runner(model_path, monkeypatch) -> None:
         assert mine == theirs
 
 
-def test_installed_by_the_channels_package(monkeypatch) -> None:
-    import importlib
-
-    import channels  # what `rasa run` imports for the channels in credentials.yml
-
-    monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)
-    importlib.reload(channels)
-    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
-    install()  # idempotent
-    assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+def test_switched_on_by_install_and_off_again() -> None:
+    with rasa_ext_as_before():
+        rasa_ext.install(["graph_runner"])
+        assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+        switch(True)  # idempotent
+        assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
+        rasa_ext.install([])
+        assert rasa.core.processor.DaskGraphRunner is STOCK is DaskGraphRunner
 
 
 def test_an_input_naming_a_node_is_refused_as_rasa_refuses_it(model_path, monkeypatch) -> None:

@@ -1,9 +1,11 @@
-"""The embedded default's tracker store (channels/tracker_store.py) gives
+"""Contract of the live_tracker_store piece (rasa_ext/tracker_store.py): the
+embedded default's tracker store gives
 what Rasa's in-memory store gives: the same answers, and after every turn
 the kept tracker equals the one Rasa rebuilds from the stored JSON. A
 tracker handed out belongs to its reader, so an unsaved change is lost as
 in Rasa's store; of a tracker spanning sessions the last session is kept,
 as Rasa rebuilds it; new trackers are not kept."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,14 +20,22 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
+import rasa_ext
 from bench import conversations
-from channels.tracker_store import LiveInMemoryTrackerStore, read_only_tracker
-from tests.conftest import ROOT
+from rasa_ext.tracker_store import LiveInMemoryTrackerStore, read_only_tracker
+from tests.conftest import ROOT, rasa_ext_as_before
 
 
 def state(tracker: DialogueStateTracker) -> Any:
     """Everything about a tracker, as stored (JSON turns tuples into lists)."""
     return json.loads(json.dumps(tracker.current_state(EventVerbosity.ALL)))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def piece_on():
+    with rasa_ext_as_before():
+        rasa_ext.install(["live_tracker_store"])
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +46,19 @@ def domain() -> Domain:
 def test_same_answers_and_state_as_rasas_store(model_path, domain) -> None:
     scripts = conversations.build(count=25, turns=4)
     live = LiveInMemoryTrackerStore(domain)
-    agents = {"live": Agent.load(str(model_path), tracker_store=live),
-              "rasa": Agent.load(str(model_path), tracker_store=InMemoryTrackerStore(domain))}
+    agents = {
+        "live": Agent.load(str(model_path), tracker_store=live),
+        "rasa": Agent.load(str(model_path), tracker_store=InMemoryTrackerStore(domain)),
+    }
 
     async def run(agent: Agent, check: bool) -> List[Any]:
         answers = []
         for number, script in enumerate(scripts):
             for index, turn in enumerate(script["turns"]):
                 channel = CollectingOutputChannel()
-                await agent.handle_message(UserMessage(turn["text"], channel, f"c{number}",
-                                                       metadata={"language": script["language"]}))
+                await agent.handle_message(
+                    UserMessage(turn["text"], channel, f"c{number}", metadata={"language": script["language"]})
+                )
                 answers.append([m.get("text") for m in channel.messages])
                 if check:
                     kept = await read_only_tracker(agent.tracker_store, f"c{number}")
@@ -82,9 +95,16 @@ def test_of_a_tracker_spanning_sessions_the_last_session_is_kept_as_rasa_rebuild
         if text == "slot":  # a new conversation: session metadata is set before the session starts
             tracker.update(SlotSet("session_started_metadata", {"language": "nl"}))
             continue
-        tracker.update_with_events([ActionExecuted("action_session_start"), SessionStarted(),
-                                    SlotSet("language", "en"), ActionExecuted("action_listen"),
-                                    UserUttered(text)], domain)
+        tracker.update_with_events(
+            [
+                ActionExecuted("action_session_start"),
+                SessionStarted(),
+                SlotSet("language", "en"),
+                ActionExecuted("action_listen"),
+                UserUttered(text),
+            ],
+            domain,
+        )
     asyncio.run(store.save(tracker))
     kept = asyncio.run(read_only_tracker(FailSafeTrackerStore(store), "m"))
     assert kept is store._live["m"] and kept is not tracker
@@ -93,7 +113,7 @@ def test_of_a_tracker_spanning_sessions_the_last_session_is_kept_as_rasa_rebuild
 
 
 def test_only_the_most_recent_conversations_are_kept(domain, monkeypatch) -> None:
-    import channels.tracker_store as module
+    import rasa_ext.tracker_store as module
 
     monkeypatch.setattr(module, "LIVE_LIMIT", 3)
     store = LiveInMemoryTrackerStore(domain)
@@ -120,3 +140,17 @@ def test_the_embedded_default_uses_it() -> None:
 
     text = local_endpoints("http://127.0.0.1:1")
     assert "LiveInMemoryTrackerStore" in text and "LiveInMemoryTrackerStore" in (ROOT / "endpoints.yml").read_text()
+
+
+def test_switched_off_it_is_rasas_store(domain) -> None:
+    rasa_ext.install([])
+    try:
+        store = LiveInMemoryTrackerStore(domain)
+        tracker = DialogueStateTracker("off", domain.slots)
+        tracker.update(UserUttered("hi"))
+        asyncio.run(store.save(tracker))
+        assert not store._live
+        again = asyncio.run(read_only_tracker(store, "off"))
+        assert again is not tracker and again.latest_message.text == "hi"
+    finally:
+        rasa_ext.install(["live_tracker_store"])

@@ -1,13 +1,13 @@
 """Turn organisations of content/contacts.yml into lines of text, and say
 whether a line with opening hours is open right now."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 
-from base.content import organisations
-from actions.opening_hours import DAY_KEYS, opening_status
-from base.content import label
+from base.content import label, organisations
+from base.opening_hours import DAY_KEYS, opening_status
 
 
 def describe_hours(hours: Dict[Text, Any], language: Text) -> Text:
@@ -54,9 +54,7 @@ def describe_moment(moment: datetime, now: datetime, language: Text) -> Text:
     return f"{day} {label('at', language)} {moment:%H:%M}"
 
 
-def line_status(
-    org_id: Text, now: datetime, language: Text
-) -> Optional[Tuple[Text, Dict[Text, Text]]]:
+def line_status(org_id: Text, now: datetime, language: Text) -> Optional[Tuple[Text, Dict[Text, Text]]]:
     """For an organisation with hours: the message key to send and its values."""
     org = organisations()[org_id]
     if not org.get("hours"):
@@ -66,9 +64,7 @@ def line_status(
     if status.is_open:
         values["closes"] = f"{status.closes_at:%H:%M}"
         return "line_open_now", values
-    values["next_open"] = (
-        describe_moment(status.next_open, now, language) if status.next_open else "?"
-    )
+    values["next_open"] = describe_moment(status.next_open, now, language) if status.next_open else "?"
     return "line_closed_now", values
 
 

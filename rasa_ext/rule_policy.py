@@ -9,8 +9,10 @@ state has exactly those. This subclass groups the rules by that pair once,
 so a prediction tests only the handful that could apply, with Rasa's own
 check. The set of applicable rules, and so every prediction, is the same
 (tests/test_rule_policy.py compares the two on every state the test stories
-reach).
+reach). The `rule_index` piece of rasa_ext: until it is on, the policy is
+Rasa's own.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,6 +22,8 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.core.domain import State
+
+import rasa_ext
 
 Bucket = Tuple[Optional[Text], Optional[Text]]
 
@@ -40,9 +44,7 @@ def rule_bucket(rule_states: List[State]) -> Bucket:
     return action, _required(last.get(USER, {}), "intent") if action else None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class IndexedRulePolicy(RulePolicy):
     """RulePolicy that tests only the rules the latest turn allows."""
 
@@ -61,7 +63,7 @@ class IndexedRulePolicy(RulePolicy):
 
     def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
         """Rasa's answer, from the rules whose bucket fits the latest state."""
-        if not states:
+        if not states or not rasa_ext.active("rule_index"):
             return super()._get_possible_keys(lookup, states)
         buckets = self._index(lookup)
         latest = states[-1]

@@ -1,6 +1,8 @@
-"""The indexed RulePolicy finds exactly the rules Rasa's RulePolicy finds:
+"""Contract of the rule_index piece (rasa_ext/rule_policy.py): the indexed
+RulePolicy finds exactly the rules Rasa's RulePolicy finds:
 on every state of every training rule and test story, for both of its
 lookups, and a rule is always found for its own states."""
+
 from __future__ import annotations
 
 import json
@@ -11,15 +13,23 @@ from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, R
 from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from components.rule_policy import IndexedRulePolicy, rule_bucket
-from tests.conftest import ROOT
+import rasa_ext
+from rasa_ext.rule_policy import IndexedRulePolicy, rule_bucket
+from tests.conftest import ROOT, rasa_ext_as_before
+
+
+@pytest.fixture(scope="module", autouse=True)
+def piece_on():
+    with rasa_ext_as_before():
+        rasa_ext.install(["rule_index"])
+        yield
 
 
 @pytest.fixture(scope="module")
 def policy(agent) -> IndexedRulePolicy:
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     found = [n._component for n in nodes if isinstance(getattr(n, "_component", None), IndexedRulePolicy)]
-    assert len(found) == 1, "config.yml should use components.rule_policy.IndexedRulePolicy"
+    assert len(found) == 1, "config.yml should use rasa_ext.rule_policy.IndexedRulePolicy"
     return found[0]
 
 
@@ -27,7 +37,8 @@ def policy(agent) -> IndexedRulePolicy:
 def conversation_states(policy) -> List[list]:
     """The states the policy sees at every turn of the training rules and the test stories."""
     importer = TrainingDataImporter.load_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain"), [str(ROOT / "data"), str(ROOT / "eval" / "stories")])
+        str(ROOT / "config.yml"), str(ROOT / "domain"), [str(ROOT / "data"), str(ROOT / "eval" / "stories")]
+    )
     domain = importer.get_domain()
     trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0).generate()
     rule_only = policy._get_rule_only_data()
@@ -53,8 +64,10 @@ def test_same_rules_as_rasa_on_every_conversation_state(policy, conversation_sta
 
 def as_conversation(rule_key: str) -> list:
     """A rule's states as a conversation has them (slot values as tuples)."""
-    return [{part: {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-             for part, values in state.items()} for state in json.loads(rule_key)]
+    return [
+        {part: {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()} for part, values in state.items()}
+        for state in json.loads(rule_key)
+    ]
 
 
 def test_every_rule_is_found_for_its_own_states(policy) -> None:
@@ -75,7 +88,9 @@ def test_the_index_narrows_the_search(policy) -> None:
 def test_rule_bucket() -> None:
     assert rule_bucket([]) == (None, None)
     assert rule_bucket([{"user": {"intent": "greet"}}]) == (None, None)
-    assert rule_bucket([{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}]) \
-        == ("action_listen", "greet")
+    assert rule_bucket([{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}]) == (
+        "action_listen",
+        "greet",
+    )
     assert rule_bucket([{"prev_action": {"action_name": "utter_x"}}]) == ("utter_x", None)
     assert rule_bucket([{"prev_action": {"action_text": "hi"}, "user": {"intent": "greet"}}]) == (None, None)
