@@ -32,6 +32,7 @@ Rasa and through each piece and compare the results.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Callable, Dict, FrozenSet, Iterable, Optional, Set, Tuple
 
@@ -39,6 +40,7 @@ import rasa
 
 TESTED_VERSIONS = frozenset({"3.6.21"})
 SWITCH = "RASA_EXT_OFF"
+logger = logging.getLogger(__name__)
 PIECES = (
     "graph_runner",
     "action_validation",
@@ -104,6 +106,12 @@ def install(pieces: Optional[Iterable[str]] = None, environ: Optional[Dict[str, 
         switch(bool(wanted & set(needed_by)))
     _active.clear()
     _active.update(wanted)
+    logger.info(
+        "rasa_ext on (rasa %s): %s; off: %s",
+        rasa.__version__,
+        ", ".join(sorted(wanted)) or "none",
+        ", ".join(sorted(set(PIECES) - wanted)) or "none",
+    )
     return frozenset(_active)
 
 
