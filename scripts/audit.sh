@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Audit the pinned dependencies (requirements.lock) for known vulnerabilities
+# Audit the pinned dependencies (requirements.lock and the model packages of
+# requirements-models.lock) for known vulnerabilities
 # with pip-audit, from its own tool venv (.venv/tools/pip-audit, pinned in
 # security/requirements-audit.lock) so that it never touches Rasa's pins.
 # Findings listed in security/audit-ignore.txt (each explained in
@@ -39,13 +40,18 @@ if ! setup_tool; then
   exit 2
 fi
 mkdir -p "$OUT_DIR"
-echo "==> $("$TOOL_PY" -m pip_audit --version) on requirements.lock ($(grep -c '==' requirements.lock) pins)"
+# pip-audit wants hashes on every line or on none: the pins of both files, hashes left out.
+PINS="$OUT_DIR/pins.txt"
+sed -e 's/[[:space:]]*\\$//' -e '/^[[:space:]]*--hash=/d' -e 's/[[:space:]]*--hash=.*//' \
+  requirements.lock requirements-models.lock | grep '==' > "$PINS"
+echo "==> $("$TOOL_PY" -m pip_audit --version) on requirements.lock and requirements-models.lock" \
+     "($(cat requirements.lock requirements-models.lock | grep -c '==') pins)"
 
 for service in ${AUDIT_SERVICES:-pypi osv}; do
   report="$OUT_DIR/$service.json" log="$OUT_DIR/$service.log"
   rm -f "$report"
   # --no-deps --disable-pip: read the exact pins, never resolve or install them.
-  "$TOOL_PY" -m pip_audit -r requirements.lock --no-deps --disable-pip \
+  "$TOOL_PY" -m pip_audit -r "$PINS" --no-deps --disable-pip \
     --vulnerability-service "$service" --format json --output "$report" \
     --progress-spinner off --timeout "${AUDIT_TIMEOUT:-15}" \
     --cache-dir "$VENV/tools/pip-audit-cache" >"$log" 2>&1 || true
