@@ -183,4 +183,4 @@ def test_the_script_uses_the_judging_module_and_its_own_tool_venv():
     assert ".venv/tools" in script or "$VENV/tools" in script
     assert "--no-deps --disable-pip" in script
     assert "requirements-audit.lock" in script
-    assert "requirements.lock requirements-models.lock" in script   # the model packages too
+    assert "requirements.lock requirements-models.lock" in script  # the model packages too
