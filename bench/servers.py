@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import List
 
 from base.paths import rasa_env
-from bench.paths import RASA, ROOT, WORK
+from bench.paths import ROOT, WORK
 from bench.processes import PeakRss
-from ops.local import action_server_command, free_port, local_endpoints, new_secret, stop_group
+from ops.local import action_server_command, free_port, local_endpoints, new_secret, rasa_server_command, stop_group
 from ops.ready import NotReady, wait_until_ready
 
 START_TIMEOUT = 600
@@ -73,20 +73,7 @@ class RasaServer:
         self.url = f"http://127.0.0.1:{self.port}"
         endpoints = WORK / f"endpoints-{actions.port}.yml"
         endpoints.write_text(local_endpoints(actions.url))
-        command = [
-            str(RASA),
-            "run",
-            "--model",
-            str(model),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-            "--port",
-            str(self.port),
-            "--enable-api",
-            f"--auth-token={new_secret(8)}",
-        ]
+        command = rasa_server_command(model, endpoints, self.port, new_secret(8))
         probe = json.dumps(
             {"sender": "bench-coldstart-" + os.urandom(4).hex(), "message": "hallo", "metadata": {"language": "nl"}}
         ).encode()

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import TYPE_CHECKING, List
 
 from base.paths import PROJECT_ROOT
@@ -71,6 +72,25 @@ def local_endpoints(actions_url: str) -> str:
 def action_server_command(port: int) -> List[str]:
     """The project's action server (rasa_sdk with actions/) on `port`."""
     return [str(VENV_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_command(model: Path, endpoints: Path, port: int, token: str) -> List[str]:
+    """A Rasa server with the project's channels and the HTTP API on `port`
+    (the tests and the benchmark; the Procfiles say the same)."""
+    return [
+        str(VENV_PYTHON.parent / "rasa"),
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+        "--port",
+        str(port),
+        "--enable-api",
+        f"--auth-token={token}",
+    ]
 
 
 def stop_group(process: subprocess.Popen, timeout: float = 20) -> None:

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ops.local import action_server_command, free_port, local_endpoints, new_secret, stop_group
+from ops.local import action_server_command, free_port, local_endpoints, new_secret, rasa_server_command, stop_group
 from ops.ready import NotReady, wait_until_ready
 from tests.conftest import ROOT, rasa_env
 
@@ -58,23 +58,7 @@ class Assistant:
         self.processes: List[subprocess.Popen] = []
         if with_actions:
             self._start(action_server_command(self.actions_port))
-        self._start(
-            [
-                str(VENV_BIN / "rasa"),
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-                "--port",
-                str(self.port),
-                "--enable-api",
-                f"--auth-token={self.token}",
-            ]
-            + (["--cors", *cors] if cors else [])
-        )
+        self._start(rasa_server_command(model, endpoints, self.port, self.token) + (["--cors", *cors] if cors else []))
         self._wait_ready(with_actions)
 
     def _start(self, command: List[str]) -> None:
