@@ -9,8 +9,8 @@ extension points lives in this package, as named pieces:
   re-checks the schema on every call);
 - rule_index: `RulePolicy._get_possible_keys` / `_is_rule_applicable` (off:
   every rule is tested per prediction);
-- live_tracker_store: `DialogueStateTracker._max_event_history`, the
-  fail-safe store's `_tracker_store` (off: every read replays the conversation);
+- live_tracker_store: `DialogueStateTracker._max_event_history` (off: every
+  read replays the conversation);
 - action_failures: the wording of `rasa.core.processor`'s log line for a
   failed action (off: no notice when an action fails);
 - dry_run: three private `MessageProcessor` steps, to answer a message on a

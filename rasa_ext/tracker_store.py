@@ -2,13 +2,12 @@
 keeps each conversation's last saved tracker object.
 
 Rasa's InMemoryTrackerStore keeps every conversation as JSON and rebuilds
-the tracker, replaying all its events, on every read: once by Rasa for each
-message and twice by the REST channel (the session-start flag before, the
-language after). Profiling `rasa run` under load put those three reads at a
-quarter of a message's time. This store hands the tracker it saved last
-back to the next `retrieve` (which then owns it, as with a rebuilt one), and
-lets the channel `peek` at it without a rebuild. The JSON copy is kept and
-written as before, so anything else reads what Rasa's store would give.
+the tracker, replaying all its events, on every read (Rasa reads once per
+message; the REST channel takes that tracker from rasa_ext.session rather
+than reading again). This store hands the tracker it saved last back to the
+next `retrieve` (which then owns it, as with a rebuilt one). The JSON copy
+is kept and written as before, so anything else reads what Rasa's store
+would give.
 What is kept is what Rasa's `retrieve` would return: the whole tracker, or
 when it spans sessions (a new conversation starts with a slot set before
 its session start) only the last session, built once as Rasa builds it.
@@ -26,7 +25,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Optional, Text
 
-from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, split_events
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -67,12 +66,6 @@ class LiveInMemoryTrackerStore(InMemoryTrackerStore):
         tracker = self._live.pop(sender_id, None)
         return tracker if tracker is not None else await super().retrieve(sender_id)
 
-    async def peek(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        """The conversation to read, not to change: the kept object when
-        there is one, else a rebuilt tracker."""
-        tracker = self._live.get(sender_id) if rasa_ext.active(PIECE) else None
-        return tracker if tracker is not None else await super().retrieve(sender_id)
-
 
 def last_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
     """The tracker as Rasa's `retrieve` returns it: itself when it holds one
@@ -90,13 +83,3 @@ def last_session(tracker: DialogueStateTracker) -> DialogueStateTracker:
         sender_source=tracker.sender_source,
         max_event_history=tracker._max_event_history,
     )
-
-
-async def read_only_tracker(store: Optional[TrackerStore], sender_id: Text) -> Optional[DialogueStateTracker]:
-    """A conversation for reading only, as cheaply as the store allows."""
-    if store is None:
-        return None
-    inner = getattr(store, "_tracker_store", store)  # Rasa wraps stores in FailSafeTrackerStore
-    if isinstance(inner, LiveInMemoryTrackerStore) and rasa_ext.active(PIECE):
-        return await inner.peek(sender_id)
-    return await store.retrieve(sender_id)

@@ -55,7 +55,7 @@ def talk(agent: Agent, pieces: List[str]) -> List[Tuple[Any, List[str]]]:
             channel = CollectingOutputChannel()
             with watch_action_failures() as failed:
                 await agent.handle_message(
-                    UserMessage(text, channel, uuid.uuid4().hex, metadata={"language": language, "session_start": True})
+                    UserMessage(text, channel, uuid.uuid4().hex, metadata={"language": language})
                 )
             seen.append(([m.get("text") for m in channel.messages], list(failed)))
         return seen
@@ -83,7 +83,7 @@ def answers(agent: Agent, piece_on: bool) -> List[Any]:
         for text, language in MESSAGES:
             channel = CollectingOutputChannel()
             sender = uuid.uuid4().hex
-            message = UserMessage(text, channel, sender, metadata={"language": language, "session_start": True})
+            message = UserMessage(text, channel, sender, metadata={"language": language})
             tracker, start = await answer_unsaved(agent.processor, message)
             actions = [e.action_name for e in list(tracker.events)[start:] if isinstance(e, ActionExecuted)]
             saved = await agent.tracker_store.retrieve(sender)

@@ -15,14 +15,14 @@ from typing import Any, List
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 import rasa_ext
 from bench import conversations
-from rasa_ext.tracker_store import LiveInMemoryTrackerStore, read_only_tracker
+from rasa_ext.tracker_store import LiveInMemoryTrackerStore
 from tests.conftest import ROOT, rasa_ext_as_before
 
 
@@ -61,9 +61,9 @@ def test_same_answers_and_state_as_rasas_store(model_path, domain) -> None:
                 )
                 answers.append([m.get("text") for m in channel.messages])
                 if check:
-                    kept = await read_only_tracker(agent.tracker_store, f"c{number}")
+                    kept = live._live.get(f"c{number}")
+                    assert kept is not None, f"turn {index}: the next read would need a rebuild"
                     assert state(kept) == state(await InMemoryTrackerStore.retrieve(live, f"c{number}"))
-                    assert kept is live._live.get(f"c{number}"), f"turn {index}: a read needed a rebuild"
         return answers
 
     assert asyncio.run(run(agents["live"], True)) == asyncio.run(run(agents["rasa"], False))
@@ -106,8 +106,8 @@ def test_of_a_tracker_spanning_sessions_the_last_session_is_kept_as_rasa_rebuild
             domain,
         )
     asyncio.run(store.save(tracker))
-    kept = asyncio.run(read_only_tracker(FailSafeTrackerStore(store), "m"))
-    assert kept is store._live["m"] and kept is not tracker
+    kept = store._live["m"]
+    assert kept is not tracker
     assert [e.text for e in kept.events if isinstance(e, UserUttered)] == [before[-1]]
     assert state(kept) == state(asyncio.run(InMemoryTrackerStore.retrieve(store, "m")))
 
@@ -126,15 +126,6 @@ def test_only_the_most_recent_conversations_are_kept(domain, monkeypatch) -> Non
     assert older.latest_message.text == "hi a" and len(store.store) == 5
 
 
-def test_read_only_tracker_of_other_stores(domain) -> None:
-    plain = InMemoryTrackerStore(domain)
-    tracker = DialogueStateTracker("p", domain.slots)
-    tracker.update(UserUttered("hi"))
-    asyncio.run(plain.save(tracker))
-    assert asyncio.run(read_only_tracker(FailSafeTrackerStore(plain), "p")).latest_message.text == "hi"
-    assert asyncio.run(read_only_tracker(None, "p")) is None
-
-
 def test_the_embedded_default_uses_it() -> None:
     from ops.local import local_endpoints
 
@@ -150,7 +141,7 @@ def test_switched_off_it_is_rasas_store(domain) -> None:
         tracker.update(UserUttered("hi"))
         asyncio.run(store.save(tracker))
         assert not store._live
-        again = asyncio.run(read_only_tracker(store, "off"))
+        again = asyncio.run(store.retrieve("off"))
         assert again is not tracker and again.latest_message.text == "hi"
     finally:
         rasa_ext.install(["live_tracker_store"])
