@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import clock
 from actions.relatives import about_someone_close, note_for
 from base.content import label, message, topics, user_country, user_language
-from base.signposts import line_status, orgs_with_hours, render_list
+from base.signposts import card, line_status, orgs_with_hours, render_list
 
 # After "did this help? - no", and in the fallback: who to talk to.
 PERSON_TO_TALK_TO = {"UK": ["sepsis_trust_helpline"], "NL": ["sepsis_en_daarna"]}
@@ -25,14 +25,21 @@ def send_signposts(
     language: Text,
     country: Text,
     buttons: Sequence[Dict[Text, Text]] = (),
+    opening_status: bool = True,
 ) -> None:
-    """Send the list of organisations, then the open/closed status of any line."""
+    """Send the organisations as one message: a text list, and the same as
+    link cards (`cards`) for the widget, which draws them inside the answer
+    above. With `opening_status`, then say whether each line is open now;
+    only answers about reaching a person do (a topic's `opening_status`)."""
     if not org_ids:
         return
     dispatcher.utter_message(
         text=message("signposts", language, signposts=render_list(org_ids, language)),
         buttons=list(buttons),
+        cards=[card(org_id, language) for org_id in org_ids],
     )
+    if not opening_status:
+        return
     for org_id in orgs_with_hours(org_ids):
         status = line_status(org_id, clock.now(), language)
         if status is None:
@@ -46,7 +53,8 @@ def send_signposts(
 class ActionSignpost(Action):
     """After a topic answer: a note for relatives when the user writes about
     someone close to them, then the organisations for that topic in the
-    user's country."""
+    user's country (whether a line is open now only for topics marked
+    `opening_status` in content/topics.yml)."""
 
     def name(self) -> Text:
         return "action_signpost"
@@ -65,7 +73,14 @@ class ActionSignpost(Action):
         buttons = []
         if topic_id == "support_groups" and country == "UK":
             buttons = [{"title": label("find_group", language), "payload": "/find_support_group"}]
-        send_signposts(dispatcher, topic["signposts"][country], language, country, buttons)
+        send_signposts(
+            dispatcher,
+            topic["signposts"][country],
+            language,
+            country,
+            buttons,
+            opening_status=bool(topic.get("opening_status")),
+        )
         return []
 
 

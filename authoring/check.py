@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from actions.relatives import note_response
-from authoring import links, readability, review_sheet
+from authoring import links, readability, review_sheet, summaries
 from authoring.project import LANGUAGE_NAMES, LANGUAGES, ROOT, Place, Project, Response, Variant, plain
 from authoring.yaml_lines import YamlError, load
 
@@ -312,6 +312,13 @@ def readability_problems(project: Project) -> Iterable[Problem]:
             )
 
 
+def summary_problems(project: Project) -> Iterable[Problem]:
+    """Every topic answer starts with a short, readable two-sentence summary
+    (authoring/summaries.py)."""
+    for place, text, subject in summaries.problems(project, targets(project)):
+        yield Problem(place, text, subject)
+
+
 # --------------------------------------------------------------- wording
 # The rules of content/wording.yml. Each rule is a function of the responses,
 # the rules and the contacts, so a test can also run it on a broken example
@@ -546,6 +553,10 @@ def wording_problems(project: Project) -> Iterable[Problem]:
     yield from emergency_wording(responses, rules, project.organisations, project.root)
     yield from route_wording(responses, rules, project.root)
     yield from required_wording(responses, rules)
+    # The summaries follow the same words and routes as their answers.
+    shown_first = summaries.as_responses(project)
+    yield from banned_wording(shown_first, rules, project.root)
+    yield from route_wording(shown_first, rules, project.root)
 
 
 # ---------------------------------------------------------- placeholders
@@ -575,6 +586,7 @@ CHECKS: List[Callable[[Project], Iterable[Problem]]] = [
     orphan_problems,
     answer_problems,
     readability_problems,
+    summary_problems,
     relatives_problems,
     review_problems,
     wording_problems,

@@ -51,6 +51,8 @@ class Variant:
     language: Optional[str]
     country: Optional[str]
     place: Place
+    summary: str = ""  # metadata.summary: what the widget shows first (topic answers)
+    summary_place: Optional[Place] = None
 
 
 @dataclass
@@ -135,6 +137,8 @@ class Project:
                 for variant, line in zip(variants or [], getattr(variants, "item_lines", [])):
                     slots = {c.get("name"): c.get("value") for c in variant.get("condition") or []}
                     text_line = variant.key_lines.get("text", line) if isinstance(variant, LineDict) else line
+                    metadata = variant.get("metadata") or {}
+                    summary_line = metadata.key_lines.get("summary", line) if isinstance(metadata, LineDict) else line
                     response.variants.append(
                         Variant(
                             name,
@@ -142,6 +146,8 @@ class Project:
                             slots.get("language"),
                             slots.get("country"),
                             self.place(path, text_line),
+                            str(metadata.get("summary") or "") if isinstance(metadata, dict) else "",
+                            self.place(path, summary_line),
                         )
                     )
                 responses[name] = response

@@ -72,17 +72,25 @@ def domain_file(topic: str, titles: Dict[str, str]) -> str:
         "nl": f"TODO: het Nederlandse antwoord over {titles['nl']}. Korte zinnen en gewone woorden.",
         "en": f"TODO: the English answer about {titles['en']}. Short sentences and everyday words.",
     }
+    summaries = {
+        "nl": f"TODO: de kern over {titles['nl']} in één korte zin. TODO: wat je kunt doen, in een tweede zin.",
+        "en": f"TODO: the gist about {titles['en']} in one short sentence. TODO: what to do, in a second one.",
+    }
     return (
         f'version: "3.1"\n'
         f"# The answer of the topic '{topic}': Dutch (nl), English (en), and a default\n"
         f"# (the English text again, through the &anchor / *alias). No phone numbers or links:\n"
-        f"# the signposts of content/topics.yml add them.\n"
+        f"# the signposts of content/topics.yml add them. Each variant starts with a\n"
+        f"# two-sentence summary (metadata.summary), which the chat shows first.\n"
         f"intents:\n  - {topic}\nresponses:\n  utter_{topic}:\n"
         f"    - condition:\n        - type: slot\n          name: language\n          value: nl\n"
+        f"      metadata:\n        summary: >-\n          {summaries['nl']}\n"
         f"      text: |-\n        {variants['nl']}\n"
         f"    - condition:\n        - type: slot\n          name: language\n          value: en\n"
+        f"      metadata:\n        summary: &utter_{topic}_en_summary >-\n          {summaries['en']}\n"
         f"      text: &utter_{topic}_en |-\n        {variants['en']}\n"
-        f"    - text: *utter_{topic}_en\n"
+        f"    - metadata:\n        summary: *utter_{topic}_en_summary\n"
+        f"      text: *utter_{topic}_en\n"
     )
 
 

@@ -37,6 +37,23 @@ def render_organisation(org_id: Text, language: Text) -> Text:
     return " ".join(parts)
 
 
+def card(org_id: Text, language: Text) -> Dict[Text, Text]:
+    """One organisation as a compact link card for the widget: its name, what
+    it is for, its number(s) and hours, and its link (only the fields it has)."""
+    org = organisations()[org_id]
+    found = {"id": org_id, "name": org["name"][language], "what": org["what"][language]}
+    if org.get("phone"):
+        found["phone"] = str(org["phone"])
+        if org.get("phone_alt"):
+            found["phone_alt"] = str(org["phone_alt"])
+        if org.get("hours"):
+            found["hours"] = describe_hours(org["hours"], language)
+    for key in ("url", "chat_url"):
+        if org.get(key):
+            found[key] = org[key]
+    return found
+
+
 def render_list(org_ids: Iterable[Text], language: Text) -> Text:
     """A bullet list of organisations, one per line."""
     return "\n".join(render_organisation(org_id, language) for org_id in org_ids)

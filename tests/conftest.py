@@ -41,6 +41,7 @@ SLOW_FILES = {
     "test_staff_console.py",
     "test_rasa_ext_tracker_store.py",
     "test_widget_browser.py",
+    "test_widget_reading.py",
     "test_bench.py",
     "test_memory.py",
     "test_story_messages.py",
@@ -82,6 +83,22 @@ def browser():
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def widget_site(model_path: Path):
+    """The widget's demo site, talking to a real assistant that allows only
+    its origin: {"url": the site, "rasa_url": the assistant}. Shared by the
+    widget's browser tests."""
+    from ops.local import free_port
+    from tests.servers import Assistant, WidgetServer
+
+    port = free_port()
+    assistant = Assistant(model_path, cors=[f"http://127.0.0.1:{port}"])
+    widget = WidgetServer(assistant.url, port=port)
+    yield {"url": widget.url, "rasa_url": assistant.url}
+    widget.stop()
+    assistant.stop()
 
 
 @contextmanager

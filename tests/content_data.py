@@ -28,10 +28,20 @@ def domain():
     return Domain.load(str(ROOT / "domain"))
 
 
-def response_text(name: str, language: str, country: str) -> str:
-    """The text Rasa chooses for a response in a language and country."""
+def response_variant(name: str, language: str, country: str) -> Dict:
+    """The variant Rasa chooses for a response in a language and country."""
     for variant in domain().responses[name]:
         slots = {c["name"]: c["value"] for c in variant.get("condition") or []}
         if slots and slots.get("language") == language and slots.get("country", country) == country:
-            return variant["text"]
+            return variant
     raise AssertionError(f"{name} has no variant for {language}/{country}")
+
+
+def response_text(name: str, language: str, country: str) -> str:
+    """The text Rasa chooses for a response in a language and country."""
+    return response_variant(name, language, country)["text"]
+
+
+def response_summary(name: str, language: str, country: str) -> str:
+    """The two-sentence summary a topic answer starts with, for a language and country."""
+    return response_variant(name, language, country)["metadata"]["summary"]

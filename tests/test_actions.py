@@ -55,6 +55,38 @@ def test_signpost_lists_the_topics_organisations_for_the_country(at, topic, lang
     assert text.startswith(message("signposts", language, signposts="").strip())
 
 
+@pytest.mark.parametrize("topic", list(topics()))
+@pytest.mark.parametrize("language,country", [("en", "UK"), ("nl", "NL")])
+def test_signposts_come_as_link_cards_in_one_message(at, topic, language, country) -> None:
+    """One message carries the organisations both as text and as link cards
+    (the widget draws them inside the answer); a line's open-or-closed status
+    follows only where the topic is about reaching a person."""
+    at(MONDAY_NOON)
+    messages, _ = run(ActionSignpost(), tracker(language, country, intent=topic))
+    with_cards = [m for m in messages if m.get("cards")]
+    assert len(with_cards) == 1
+    cards = with_cards[0]["cards"]
+    assert [card["id"] for card in cards] == topics()[topic]["signposts"][country]
+    for card in cards:
+        org = organisations()[card["id"]]
+        assert card["name"] == org["name"][language] and card["what"] == org["what"][language]
+        assert card.get("phone") == (str(org["phone"]) if org.get("phone") else None)
+        assert card.get("url") == org.get("url")
+        assert ("hours" in card) == bool(org.get("phone") and org.get("hours"))
+    status = [m for m in messages if "open now" in m["text"] or "nu open" in m["text"]]
+    assert bool(status) == (bool(topics()[topic].get("opening_status")) and country == "UK")
+
+
+def test_only_answers_about_reaching_a_person_say_whether_the_line_is_open(at) -> None:
+    at(MONDAY_NOON)
+    fatigue, _ = run(ActionSignpost(), tracker("en", "UK", intent="fatigue"))
+    helpline, _ = run(ActionSignpost(), tracker("en", "UK", intent="helpline"))
+    assert "open now" not in texts(fatigue) and len(fatigue) == 1
+    assert "(Monday-Friday 09:30-16:30 UK time)" in texts(fatigue)  # the hours stay with the number
+    assert "open now, until 16:30" in texts(helpline) and len(helpline) == 2
+    assert [topic for topic, spec in topics().items() if spec.get("opening_status")] == ["helpline"]
+
+
 def test_signpost_for_an_unknown_intent_sends_nothing() -> None:
     messages, events = run(ActionSignpost(), tracker(intent="greet"))
     assert messages == [] and events == []

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from tests.content_data import response_text
+from tests.content_data import response_summary, response_text
 from tests.servers import Assistant
 
 _senders = itertools.count()
@@ -174,3 +174,24 @@ def test_the_server_froze_its_start_up_objects(assistant) -> None:
         time.sleep(0.5)
     frozen = re.search(r"Froze (\d+) start-up objects", assistant.log())
     assert frozen and int(frozen.group(1)) > 100_000  # Rasa, TensorFlow and the model
+
+
+def test_every_topic_answer_is_short_first_and_at_most_two_bubbles(assistant) -> None:
+    """Over REST, every topic's answer in both languages carries its summary
+    and its organisations as link cards, and draws as at most two bubbles
+    besides "did this help?" (widget/answer_shape.py prints the table)."""
+    from base.content import topics
+    from widget.answer_shape import PAIRS, ask, shape, table
+
+    shapes = []
+    for topic in topics():
+        for language, country in PAIRS:
+            reply = ask(assistant.url, f"/{topic}", language, country)
+            answer = next(m for m in reply if m.get("response") == f"utter_{topic}")
+            assert answer["summary"] == response_summary(f"utter_{topic}", language, country)
+            assert any(m.get("cards") for m in reply), (topic, language)
+            shapes.append(shape(topic, language, reply))
+    print("\n" + table(shapes))
+    too_many = [(s.topic, s.language, s.bubbles) for s in shapes if s.bubbles > 2]
+    assert too_many == []
+    assert all(s.words_first < s.words_all for s in shapes)

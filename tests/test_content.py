@@ -157,9 +157,14 @@ def test_phone_pattern_finds_numbers_but_not_years_or_amounts(text: str, found: 
 def test_the_widgets_offline_numbers_are_those_of_contacts() -> None:
     """The widget shows emergency numbers when the server cannot be reached;
     they must be the numbers of content/contacts.yml (widget/offline.py)."""
-    from widget.offline import offline_texts
+    from widget.offline import texts as widget_texts
 
-    texts = [text for by_country in offline_texts().values() for text in by_country.values()]
+    texts = [
+        text
+        for key in ("widget_offline", "widget_saved")
+        for by_country in widget_texts(key).values()
+        for text in by_country.values()
+    ]
     found = links.phone_numbers(" ".join(texts))
     known = links.known_numbers(ORGS)
     assert found and found <= known, found - known

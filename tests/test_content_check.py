@@ -152,7 +152,7 @@ def hard_english(root: Path) -> str:
     )
     path.write_text(text[:start] + hard + text[end:], encoding="utf-8")
     return (
-        f"domain/topics/sepsis_causes.yml:{line_of(path, '&utter_sepsis_causes_en')}: English answer "
+        f"domain/topics/sepsis_causes.yml:{line_of(path, '&utter_sepsis_causes_en |')}: English answer "
         "'utter_sepsis_causes' scores"
     )
 
@@ -202,6 +202,60 @@ def route_of_the_other_country(root: Path) -> str:
     )
 
 
+CAUSES = "domain/topics/sepsis_causes.yml"
+CAUSES_NL_SUMMARY = "Elke infectie kan tot sepsis leiden, en meestal komt het door gewone bacteriën. "
+
+
+def summary_missing(root: Path) -> str:
+    path = root / CAUSES
+    text = path.read_text(encoding="utf-8")
+    start = text.index("      metadata:\n")
+    end = text.index("      text:", start)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    return (
+        f"{CAUSES}:{line_of(path, '- condition:')}: answer 'utter_sepsis_causes' has a variant without metadata.summary"
+    )
+
+
+def summary_of_one_sentence(root: Path) -> str:
+    path = root / CAUSES
+    replace_in(path, CAUSES_NL_SUMMARY, "")
+    return f"{CAUSES}:{line_of(path, 'summary:')}: summary of 'utter_sepsis_causes' has 1 sentences on 1 line(s)"
+
+
+def summary_too_long(root: Path) -> str:
+    path = root / CAUSES
+    replace_in(path, CAUSES_NL_SUMMARY, CAUSES_NL_SUMMARY.replace(".", ", " + "en nog meer " * 6 + "."))
+    return f"{CAUSES}:{line_of(path, 'summary:')}: summary of 'utter_sepsis_causes' has 48 words, at most 40"
+
+
+def summary_with_a_number(root: Path) -> str:
+    path = root / CAUSES
+    replace_in(path, "Vraag je arts waar", "Bel 112 of vraag je arts waar")
+    return f"{CAUSES}:{line_of(path, 'summary:')}: summary of 'utter_sepsis_causes' has a phone number or link"
+
+
+def summary_hard_to_read(root: Path) -> str:
+    path = root / CAUSES
+    replace_in(
+        path,
+        "Any infection can lead to sepsis, and the cause is most often a common germ.",
+        "Theoretically every conceivable infectious complication may precipitate dysregulated systemic inflammation.",
+    )
+    return (
+        f"{CAUSES}:{line_of(path, '&utter_sepsis_causes_en_summary')}: English summary of 'utter_sepsis_causes' scores"
+    )
+
+
+def summary_names_the_other_countrys_route(root: Path) -> str:
+    path = root / "domain/topics/exercise.yml"
+    replace_in(
+        path, "summary: *utter_exercise_en_summary", 'summary: "The NHS can help you start. Ask your doctor first."'
+    )
+    line = line_of(path, "The NHS can help")
+    return f"domain/topics/exercise.yml:{line}: answer 'utter_exercise (summary)' (en-NL) names NHS"
+
+
 BREAKAGES: List[Callable[[Path], str]] = [
     drop_examples,
     drop_dutch_answer,
@@ -217,6 +271,12 @@ BREAKAGES: List[Callable[[Path], str]] = [
     crisis_number_missing,
     emergency_number_missing,
     route_of_the_other_country,
+    summary_missing,
+    summary_of_one_sentence,
+    summary_too_long,
+    summary_with_a_number,
+    summary_hard_to_read,
+    summary_names_the_other_countrys_route,
 ]
 
 

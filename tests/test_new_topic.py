@@ -99,6 +99,10 @@ ANSWER = {
     "At home you can usually be with your pet again. Wash your hands after stroking it and after the "
     "litter tray.",
 }
+SUMMARY = {
+    "nl": "Een huisdier mag soms op bezoek in het ziekenhuis. Vraag het op de afdeling en was thuis goed je handen.",
+    "en": "A pet may sometimes visit you in hospital. Ask the ward, and wash your hands well at home.",
+}
 ASK = {"nl": "mag de kat op bezoek komen in het ziekenhuis", "en": "can the cat come and visit me in hospital"}
 SOURCES = '  - {file: "003", line: 1, quote: "You or someone close to you may have had sepsis"}'
 
@@ -125,6 +129,15 @@ def fill_answer(path: Path) -> None:
         )
         indent = todo[: len(todo) - len(todo.lstrip())]
         text = text.replace(todo, "\n".join(indent + line if line else "" for line in answer.splitlines()))
+    path.write_text(text, encoding="utf-8")
+
+
+def fill_summaries(path: Path) -> None:
+    """Write the two-sentence summaries where the scaffold left their TODOs."""
+    text = path.read_text(encoding="utf-8")
+    for language, marker in (("nl", "TODO: de kern"), ("en", "TODO: the gist")):
+        todo = next(line for line in text.splitlines() if marker in line)
+        text = text.replace(todo, todo[: len(todo) - len(todo.lstrip())] + SUMMARY[language])
     path.write_text(text, encoding="utf-8")
 
 
@@ -164,6 +177,7 @@ def project(tmp_path_factory) -> Path:
         fill_todos(root / "eval" / "nlu" / f"heldout_{language}.yml", iter(HELDOUT[language]))
         fill_todos(root / "eval" / "stories" / f"topics_{language}.yml", iter([STORY[language]]))
     fill_answer(root / "domain" / "topics" / f"{TOPIC}.yml")
+    fill_summaries(root / "domain" / "topics" / f"{TOPIC}.yml")
     fill_sources(root / "content" / "sources.yml")
     return root
 

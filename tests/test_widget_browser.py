@@ -11,8 +11,8 @@ import pytest
 from ops.local import free_port
 from tests.browser import axe_scan, needs_browser
 from tests.conftest import AXE_RESULTS, ROOT
-from tests.content_data import domain, response_text
-from tests.servers import Assistant, WidgetServer
+from tests.content_data import domain, response_text, response_variant
+from tests.servers import WidgetServer
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 RASA_URL = {}
@@ -20,15 +20,10 @@ pytestmark = needs_browser
 
 
 @pytest.fixture(scope="module")
-def site(model_path):
-    """The widget's demo site, talking to a real assistant that allows only its origin."""
-    port = free_port()
-    assistant = Assistant(model_path, cors=[f"http://127.0.0.1:{port}"])
-    widget = WidgetServer(assistant.url, port=port)
-    RASA_URL["url"] = assistant.url
-    yield widget.url
-    widget.stop()
-    assistant.stop()
+def site(widget_site):
+    """The widget's demo site (tests/conftest.py)."""
+    RASA_URL["url"] = widget_site["rasa_url"]
+    return widget_site["url"]
 
 
 @pytest.fixture
@@ -58,6 +53,12 @@ def button_title(response: str, language: str, index: int) -> str:
     return variant["buttons"][index]["title"]
 
 
+def shown_first(response: str, language: str, country: str) -> str:
+    """What the chat shows of an answer before "Read more": its summary, or its first line."""
+    variant = response_variant(response, language, country)
+    return (variant.get("metadata") or {}).get("summary") or variant["text"].splitlines()[0]
+
+
 def wait_for_text(page, text: str) -> None:
     page.wait_for_function("t => document.querySelector('.sc-log').innerText.includes(t)", arg=text)
 
@@ -75,7 +76,7 @@ def test_a_full_conversation(page, site, language, country, question, answer) ->
     wait_for_text(page, greeting)
     page.fill("#sc-input", question)
     page.keyboard.press("Enter")
-    wait_for_text(page, response_text(answer, language, country).splitlines()[0])
+    wait_for_text(page, shown_first(answer, language, country))
     page.get_by_role("button", name=button_title("utter_ask_fatigue_since", language, 1)).click()
     wait_for_text(page, response_text("utter_fatigue_since_medium", language, country).splitlines()[0])
     assert page.locator(".sc-user .sc-text").last.inner_text() == button_title("utter_ask_fatigue_since", language, 1)
@@ -106,7 +107,7 @@ def test_reload_keeps_the_conversation_and_new_conversation_clears_it(page, site
     open_chat(page, site, "en")
     page.fill("#sc-input", "my hair is falling out since sepsis")
     page.keyboard.press("Enter")
-    wait_for_text(page, response_text("utter_hair_loss", "en", "UK").splitlines()[0])
+    wait_for_text(page, shown_first("utter_hair_loss", "en", "UK"))
     count = page.locator(".sc-message").count()
     page.reload()
     page.wait_for_selector(".sc-panel:not([hidden])")
@@ -170,7 +171,7 @@ def test_a_refused_message_says_so_and_the_chat_goes_on(page, site) -> None:
     assert "could not be sent" in error.inner_text() and "999" not in error.inner_text()
     page.fill("#sc-input", "my hair is falling out since sepsis")
     page.keyboard.press("Enter")
-    wait_for_text(page, response_text("utter_hair_loss", "en", "UK").splitlines()[0])
+    wait_for_text(page, shown_first("utter_hair_loss", "en", "UK"))
     assert page.locator(".sc-error").count() == 0
 
 
@@ -195,7 +196,7 @@ def test_keyboard_only(page, site) -> None:
     page.wait_for_selector(".sc-bot .sc-choice")
     page.keyboard.type("what is sepsis")
     page.keyboard.press("Enter")
-    wait_for_text(page, response_text("utter_what_is_sepsis", "en", "UK").splitlines()[0])
+    wait_for_text(page, shown_first("utter_what_is_sepsis", "en", "UK"))
     page.keyboard.press("Escape")
     assert page.is_hidden(".sc-panel")
     assert page.evaluate("document.activeElement.classList.contains('sc-launcher')")

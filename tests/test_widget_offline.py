@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 from base.content import organisations
@@ -27,16 +28,19 @@ def test_the_widget_code_holds_no_phone_number() -> None:
         assert not re.search(rf"(?<![\d]){re.escape(number)}(?![\d])", code), number
 
 
-def test_the_wording_names_organisations_not_numbers() -> None:
+@pytest.mark.parametrize("key", ["widget_offline", "widget_saved"])
+def test_the_wording_names_organisations_not_numbers(key: str) -> None:
     messages = yaml.safe_load((PROJECT_ROOT / "content" / "messages.yml").read_text(encoding="utf-8"))["messages"]
     for country in offline.COUNTRIES:
-        for language, template in messages[f"widget_offline_{country.lower()}"].items():
+        for language, template in messages[f"{key}_{country.lower()}"].items():
             assert not re.search(r"\d{3}", re.sub(r"\{\w+\}", "", template)), (country, language)
             assert set(re.findall(r"\{(\w+)\}", template)) <= set(organisations()), (country, language)
 
 
-def test_each_country_gets_its_emergency_and_crisis_numbers() -> None:
-    texts = offline.offline_texts()
+@pytest.mark.parametrize("key", ["widget_offline", "widget_saved"])
+def test_each_country_gets_its_emergency_and_crisis_numbers(key: str) -> None:
+    """Both the offline notice and the top of a saved conversation."""
+    texts = offline.texts(key)
     for language in ("en", "nl"):
         uk, nl = texts[language]["UK"], texts[language]["NL"]
         assert organisations()["emergency_uk"]["phone"] in uk and organisations()["samaritans"]["phone"] in uk

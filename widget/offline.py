@@ -1,7 +1,8 @@
 """The widget's offline text, generated from the content files.
 
 When the assistant cannot be reached, the widget shows the emergency and
-crisis numbers of the user's country by itself. Those numbers belong to
+crisis numbers of the user's country by itself, and a saved or printed
+conversation starts with them (`widget_saved_<country>`). Those numbers belong to
 content/contacts.yml and the wording to content/messages.yml
 (`widget_offline_<country>`), so the widget carries no number of its own:
 this writes widget/src/offline.js, which `npm run build` regenerates and
@@ -43,24 +44,21 @@ def phones() -> List[str]:
     return sorted(found, key=lambda number: (-len(number), number))
 
 
-def offline_texts() -> Dict[str, Dict[str, str]]:
-    """language -> country -> the text shown when the assistant cannot be reached."""
+def texts(key: str) -> Dict[str, Dict[str, str]]:
+    """language -> country -> the message `<key>_<country>` with every number filled in."""
     numbers = {
         language: {org_id: phone_of(org_id, language) for org_id, org in organisations().items() if org.get("phone")}
         for language in LANGUAGES
     }
     return {
-        language: {
-            country: message(f"widget_offline_{country.lower()}", language, **numbers[language])
-            for country in COUNTRIES
-        }
+        language: {country: message(f"{key}_{country.lower()}", language, **numbers[language]) for country in COUNTRIES}
         for language in LANGUAGES
     }
 
 
 def script() -> str:
     """The contents of widget/src/offline.js."""
-    data = {"error": offline_texts(), "phones": phones()}
+    data = {"error": texts("widget_offline"), "emergency": texts("widget_saved"), "phones": phones()}
     return HEADER + "var SEPSIS_CHAT_OFFLINE = " + json.dumps(data, ensure_ascii=False, indent=1) + ";\n"
 
 

@@ -28,7 +28,10 @@ def built_or_source(name: str, ext: str, before: Tuple[str, ...] = ()) -> List[P
 
 
 FILES = {
-    "/sepsis-chat.js": (built_or_source("sepsis-chat", "js", ("offline.js",)), "text/javascript; charset=utf-8"),
+    "/sepsis-chat.js": (
+        built_or_source("sepsis-chat", "js", ("offline.js", "speech.js", "transcript.js")),
+        "text/javascript; charset=utf-8",
+    ),
     "/sepsis-chat.css": (built_or_source("sepsis-chat", "css"), "text/css; charset=utf-8"),
 }
 DEMO_TEMPLATE = HERE / "demo" / "index.html"

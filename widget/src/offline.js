@@ -10,6 +10,16 @@ var SEPSIS_CHAT_OFFLINE = {
    "NL": "Sorry, the assistant cannot be reached right now. In an emergency call 112. Not sure it is urgent? Call your huisarts or the huisartsenpost. Struggling to cope? Call 113 or 0800-0113."
   }
  },
+ "emergency": {
+  "nl": {
+   "UK": "Bij een noodgeval: bel 999 of ga naar A&E. Twijfel je of het dringend is? Bel NHS 111 of je huisarts (GP). Zit je er doorheen, of denk je aan zelfdoding? Samaritans 116 123, dag en nacht.",
+   "NL": "Bij een noodgeval: bel 112. Twijfel je of het dringend is? Bel je huisarts, of buiten kantoortijd de huisartsenpost. Zit je er doorheen, of denk je aan zelfdoding? Bel 113 of 0800-0113, dag en nacht."
+  },
+  "en": {
+   "UK": "In an emergency call 999 or go to A&E. Not sure it is urgent? Call NHS 111 or your GP. Struggling to cope, or thinking about ending your life? Samaritans 116 123, day and night.",
+   "NL": "In an emergency call 112. Not sure it is urgent? Call your huisarts, or the huisartsenpost out of hours. Struggling to cope, or thinking about ending your life? Call 113 or 0800-0113, day and night."
+  }
+ },
  "phones": [
   "0345 123 2304",
   "0808 800 0029",

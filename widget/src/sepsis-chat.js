@@ -8,6 +8,12 @@
  *           data-server="https://assistant.example.org"
  *           data-language="nl" data-country="NL" data-title="Vragen na sepsis"></script>
  *
+ * A topic answer shows its two-sentence summary first, "Read more" opens the
+ * rest in place, and its organisations are link cards inside it. Each answer
+ * can be read aloud (speech.js); the options save or print the conversation
+ * (transcript.js), set the text size and high contrast, and keep the
+ * conversation on this device for 7 days if the user asks.
+ *
  * Safety: bot and user text are never inserted as HTML. Text is split into
  * plain text, links (http/https only) and phone numbers, and built with DOM
  * nodes; phone numbers become tel: links and stay visible as text.
@@ -17,6 +23,10 @@
 
   var script = document.currentScript;
   var STORE_KEY = "sepsisChat.v1";
+  /* "Continue later": a copy in localStorage, only when the user ticks it. */
+  var KEEP_KEY = "sepsisChat.keep.v1";
+  var KEEP_DAYS = 7;
+  var SIZES = 3;
   var URGENT = { utter_red_flag: "urgent", utter_red_flag_check: "urgent", utter_crisis: "crisis", utter_crisis_relative: "crisis" };
 
   var LABELS = {
@@ -27,7 +37,15 @@
       you: "You", bot: "Assistant", urgent: "Urgent: get help now", crisis: "Help is available now",
       retry: "Try again", intro: "Information, not a diagnosis. Not for emergencies.", privacy: "Privacy",
       rejected: "This message could not be sent. Please make it shorter or change it, then try again.",
-      busy: "Too many messages at once. Please wait a moment, then try again."
+      busy: "Too many messages at once. Please wait a moment, then try again.",
+      readMore: "Read more", readLess: "Show less", whereHelp: "Where to find help:",
+      speak: "Read aloud", pause: "Pause", resume: "Resume", stop: "Stop",
+      options: "Options", textSize: "Text size", size0: "Normal", size1: "Large", size2: "Extra large",
+      contrast: "High contrast", save: "Save these answers", saveText: "Download as text",
+      savePage: "Download printable page", print: "Print", savedOn: "Saved on", emergencyHeading: "In an emergency",
+      keep: "Continue later on this device",
+      keepNote: "Off unless you tick it. When it is on, this conversation is kept in this browser only, not on our server, for 7 days, and then deleted. Anyone who uses this device can read it. Untick it to delete it now.",
+      phone: "Phone", or: "or", file: "questions-after-sepsis"
     },
     nl: {
       open: "Chat: vragen na sepsis", close: "Chat sluiten", title: "Vragen na sepsis",
@@ -36,7 +54,15 @@
       you: "Jij", bot: "Assistent", urgent: "Dringend: zoek nu hulp", crisis: "Er is nu hulp",
       retry: "Opnieuw proberen", intro: "Informatie, geen diagnose. Niet voor noodgevallen.", privacy: "Privacy",
       rejected: "Dit bericht kon niet worden verstuurd. Maak het korter of pas het aan en probeer het opnieuw.",
-      busy: "Te veel berichten tegelijk. Wacht even en probeer het dan opnieuw."
+      busy: "Te veel berichten tegelijk. Wacht even en probeer het dan opnieuw.",
+      readMore: "Lees meer", readLess: "Minder tonen", whereHelp: "Hier kun je terecht:",
+      speak: "Voorlezen", pause: "Pauze", resume: "Verder", stop: "Stoppen",
+      options: "Opties", textSize: "Tekstgrootte", size0: "Normaal", size1: "Groot", size2: "Extra groot",
+      contrast: "Hoog contrast", save: "Deze antwoorden bewaren", saveText: "Downloaden als tekst",
+      savePage: "Downloaden om te printen", print: "Afdrukken", savedOn: "Bewaard op", emergencyHeading: "Bij een noodgeval",
+      keep: "Later verdergaan op dit apparaat",
+      keepNote: "Staat uit, tenzij je het aanvinkt. Staat het aan, dan blijft dit gesprek 7 dagen in deze browser bewaard, niet op onze server, en daarna wordt het gewist. Iedereen die dit apparaat gebruikt, kan het lezen. Vink het uit om het meteen te wissen.",
+      phone: "Telefoon", or: "of", file: "vragen-na-sepsis"
     }
   };
 
@@ -64,12 +90,31 @@
     };
   }
 
+  /* The conversation lives in sessionStorage (this tab); with "continue
+   * later" ticked, also in localStorage with an expiry date. */
+  function readJson(storage, key) {
+    try { return JSON.parse(storage.getItem(key)) || null; } catch (e) { return null; }
+  }
+
   function load() {
-    try { return JSON.parse(sessionStorage.getItem(STORE_KEY)) || null; } catch (e) { return null; }
+    var session = readJson(sessionStorage, STORE_KEY);
+    if (session) return session;
+    var kept = readJson(localStorage, KEEP_KEY);
+    if (kept && kept.expires > Date.now() && kept.state) return kept.state;
+    forget();
+    return null;
   }
 
   function save(state) {
     try { sessionStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* storage full or off */ }
+    if (!state.keep) return;
+    try {
+      localStorage.setItem(KEEP_KEY, JSON.stringify({ expires: state.keepUntil, state: state }));
+    } catch (e) { /* storage full or off */ }
+  }
+
+  function forget() {
+    try { localStorage.removeItem(KEEP_KEY); } catch (e) { /* storage off */ }
   }
 
   function newSender() {
@@ -134,39 +179,82 @@
     return box;
   }
 
+  /* The answers of one reply as bubbles: link cards (and their buttons) go
+   * inside the topic answer they follow, so an answer is at most two bubbles
+   * besides the feedback question. */
+  function bubbles(answers) {
+    var found = [];
+    var answer = null;
+    answers.forEach(function (a) {
+      if (!(a.text || (a.buttons && a.buttons.length) || (a.cards && a.cards.length))) return;
+      var message = {
+        from: "bot", text: a.text || "", buttons: a.buttons || [], kind: URGENT[a.response] || "",
+        summary: a.summary || "", cards: a.cards || [], expanded: false
+      };
+      if (message.cards.length && answer) {
+        answer.cards = answer.cards.concat(message.cards);
+        answer.buttons = answer.buttons.concat(message.buttons);
+        return;
+      }
+      found.push(message);
+      if (message.summary) answer = message;
+    });
+    return found;
+  }
+
+  /* What "Read aloud" reads: what the bubble shows. */
+  function spoken(message) {
+    var text = message.summary && !message.expanded ? message.summary
+      : (message.summary ? message.summary + "\n" : "") + message.text;
+    return text.replace(/\*\*([^*]+)\*\*/g, "$1").replace(/^\s*[-•]\s+/gm, "").replace(/https?:\/\/\S+/g, "");
+  }
+
   function Widget(cfg) {
+    var self = this;
     this.cfg = cfg;
-    var stored = load();
-    this.state = stored || { sender: newSender(), language: cfg.language, messages: [], open: false, started: false };
+    this.state = load() || { sender: newSender(), language: cfg.language, messages: [], open: false, started: false };
+    this.state.size = Math.min(Math.max(this.state.size || 0, 0), SIZES - 1);
     this.labels = LABELS[this.state.language] || LABELS.en;
+    this.speaker = new SepsisChatSpeech.Speaker(function () { self.updateSpeech(); });
     this.build();
     this.state.messages.forEach(this.draw, this);
+    this.applyView();
+    this.updateSpeech();
     if (this.state.open) this.open(false);
+  }
+
+  /* A button whose text is LABELS[key] in the chat's language (relabel() keeps it so). */
+  function labelled(key, attrs, L) {
+    var node = el("button", Object.assign({ type: "button", "data-label": key, text: L[key] }, attrs || {}));
+    return node;
   }
 
   Widget.prototype.build = function () {
     var self = this;
     var L = this.labels;
     this.launcher = el("button", { class: "sc-launcher", type: "button", "aria-expanded": "false", "aria-controls": "sc-panel" },
-      [el("span", { class: "sc-launcher-icon", "aria-hidden": "true", text: "\uD83D\uDCAC" }), el("span", { class: "sc-launcher-label", text: L.open })]);
+      [el("span", { class: "sc-launcher-icon", "aria-hidden": "true", text: "\uD83D\uDCAC" }), el("span", { class: "sc-launcher-label", "data-label": "open", text: L.open })]);
     this.titleNode = el("h2", { id: "sc-title", class: "sc-title", text: this.cfg.title || L.title });
     this.switchButton = el("button", { type: "button", class: "sc-switch", lang: L.switchLang, text: L.switchTo });
-    this.restartButton = el("button", { type: "button", class: "sc-restart", text: L.restart });
+    this.optionsButton = labelled("options", { class: "sc-options-toggle", "aria-expanded": "false", "aria-controls": "sc-options" }, L);
+    this.restartButton = labelled("restart", { class: "sc-restart" }, L);
     this.closeButton = el("button", { type: "button", class: "sc-close", "aria-label": L.close, text: "\u00D7" });
     this.introText = document.createTextNode(L.intro + " ");
-    this.privacyLink = el("a", { class: "sc-privacy", target: "_blank", rel: "noopener", text: L.privacy });
+    this.privacyLink = el("a", { class: "sc-privacy", target: "_blank", rel: "noopener", "data-label": "privacy", text: L.privacy });
     this.intro = el("p", { class: "sc-intro" }, [this.introText, this.privacyLink]);
     this.setPrivacyLink();
+    this.options = this.buildOptions();
+    this.printHeader = el("div", { class: "sc-print-header" });
     this.log = el("div", { class: "sc-log", role: "log", "aria-live": "polite", "aria-labelledby": "sc-title", tabindex: "0" });
     this.typing = el("div", { class: "sc-typing", hidden: "hidden", role: "status" },
-      [el("span", { class: "sc-dots", "aria-hidden": "true", text: "\u2022\u2022\u2022" }), el("span", { class: "sc-visually-hidden", text: L.typing })]);
-    this.inputLabel = el("label", { for: "sc-input", class: "sc-visually-hidden", text: L.input });
+      [el("span", { class: "sc-dots", "aria-hidden": "true", text: "\u2022\u2022\u2022" }), el("span", { class: "sc-visually-hidden", "data-label": "typing", text: L.typing })]);
+    this.inputLabel = el("label", { for: "sc-input", class: "sc-visually-hidden", "data-label": "input", text: L.input });
     this.input = el("textarea", { id: "sc-input", class: "sc-input", rows: "2", maxlength: "5000", placeholder: L.input });
-    this.sendButton = el("button", { type: "submit", class: "sc-send", text: L.send });
+    this.sendButton = el("button", { type: "submit", class: "sc-send", "data-label": "send", text: L.send });
     this.form = el("form", { class: "sc-form" }, [this.inputLabel, this.input, this.sendButton]);
     this.panel = el("div", { id: "sc-panel", class: "sc-panel", role: "dialog", "aria-labelledby": "sc-title", hidden: "hidden" }, [
-      el("div", { class: "sc-header" }, [this.titleNode, el("div", { class: "sc-tools" }, [this.switchButton, this.restartButton, this.closeButton])]),
-      this.intro, this.log, this.typing, this.form
+      el("div", { class: "sc-header" }, [this.titleNode, el("div", { class: "sc-tools" }, [this.switchButton, this.optionsButton, this.restartButton, this.closeButton])]),
+      this.intro, this.options, this.printHeader, this.log, this.typing, this.form
     ]);
     this.root = el("div", { class: "sc-root", lang: this.state.language }, [this.panel, this.launcher]);
     document.body.appendChild(this.root);
@@ -174,6 +262,7 @@
     this.launcher.addEventListener("click", function () { self.open(true); });
     this.closeButton.addEventListener("click", function () { self.close(); });
     this.switchButton.addEventListener("click", function () { self.switchLanguage(self.labels.switchLang); });
+    this.optionsButton.addEventListener("click", function () { self.toggleOptions(); });
     this.restartButton.addEventListener("click", function () { self.restart(); });
     this.panel.addEventListener("keydown", function (event) { if (event.key === "Escape") self.close(); });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); self.sendTyped(); });
@@ -182,22 +271,125 @@
     });
   };
 
+  /* Text size, high contrast, save and print, and "continue later". */
+  Widget.prototype.buildOptions = function () {
+    var self = this;
+    var L = this.labels;
+    this.sizeButtons = [0, 1, 2].map(function (step) {
+      var node = labelled("size" + step, { class: "sc-size-step", "aria-pressed": "false" }, L);
+      node.addEventListener("click", function () { self.setView({ size: step }); });
+      return node;
+    });
+    this.contrastButton = labelled("contrast", { class: "sc-contrast-toggle", "aria-pressed": "false" }, L);
+    this.contrastButton.addEventListener("click", function () { self.setView({ contrast: !self.state.contrast }); });
+    var saveText = labelled("saveText", { class: "sc-save-text" }, L);
+    var savePage = labelled("savePage", { class: "sc-save-page" }, L);
+    var print = labelled("print", { class: "sc-print" }, L);
+    saveText.addEventListener("click", function () { self.saveAs("txt"); });
+    savePage.addEventListener("click", function () { self.saveAs("html"); });
+    print.addEventListener("click", function () { self.print(); });
+    this.keepBox = el("input", { type: "checkbox", id: "sc-keep", class: "sc-keep-box", "aria-describedby": "sc-keep-note" });
+    this.keepBox.addEventListener("change", function () { self.setKeep(self.keepBox.checked); });
+    function row(key, children) {
+      return el("div", { class: "sc-option-row", role: "group", "aria-labelledby": "sc-option-" + key },
+        [el("span", { id: "sc-option-" + key, class: "sc-option-name", "data-label": key, text: L[key] })].concat(children));
+    }
+    return el("div", { id: "sc-options", class: "sc-options", hidden: "hidden" }, [
+      row("textSize", this.sizeButtons),
+      el("div", { class: "sc-option-row" }, [this.contrastButton]),
+      row("save", [saveText, savePage, print]),
+      el("div", { class: "sc-option-row sc-keep" }, [
+        this.keepBox, el("label", { for: "sc-keep", "data-label": "keep", text: L.keep }),
+        el("p", { id: "sc-keep-note", class: "sc-keep-note", "data-label": "keepNote", text: L.keepNote })
+      ])
+    ]);
+  };
+
+  Widget.prototype.toggleOptions = function () {
+    var open = this.options.hidden;
+    this.options.hidden = !open;
+    this.optionsButton.setAttribute("aria-expanded", String(open));
+  };
+
+  Widget.prototype.setView = function (change) {
+    Object.keys(change).forEach(function (key) { this.state[key] = change[key]; }, this);
+    save(this.state);
+    this.applyView();
+  };
+
+  /* Text size and contrast on the root, and the pressed state of their buttons. */
+  Widget.prototype.applyView = function () {
+    var size = this.state.size || 0;
+    for (var step = 1; step < SIZES; step++) this.root.classList.toggle("sc-size-" + step, size === step);
+    this.sizeButtons.forEach(function (node, step) { node.setAttribute("aria-pressed", String(step === size)); });
+    this.root.classList.toggle("sc-high-contrast", !!this.state.contrast);
+    this.contrastButton.setAttribute("aria-pressed", String(!!this.state.contrast));
+    this.keepBox.checked = !!this.state.keep;
+  };
+
+  Widget.prototype.setKeep = function (keep) {
+    this.state.keep = keep;
+    this.state.keepUntil = keep ? Date.now() + KEEP_DAYS * 24 * 3600 * 1000 : 0;
+    if (!keep) forget();
+    save(this.state);
+  };
+
+  /* What a saved or printed conversation holds. */
+  Widget.prototype.transcript = function () {
+    var L = this.labels;
+    var locale = SepsisChatSpeech.LOCALES[this.state.language];
+    var now = new Date();
+    return {
+      language: this.state.language,
+      title: this.cfg.title && this.state.language === this.cfg.language ? this.cfg.title : L.title,
+      savedOn: L.savedOn + " " + now.toLocaleDateString(locale, { day: "numeric", month: "long", year: "numeric" }) +
+        ", " + now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }),
+      emergencyHeading: L.emergencyHeading,
+      emergency: OFFLINE.emergency[this.state.language][this.cfg.country],
+      intro: L.intro,
+      messages: this.state.messages,
+      labels: L
+    };
+  };
+
+  Widget.prototype.saveAs = function (kind) {
+    var doc = this.transcript();
+    var name = this.labels.file + "-" + new Date().toISOString().slice(0, 10) + "." + kind;
+    if (kind === "txt") SepsisChatTranscript.download(name, SepsisChatTranscript.asText(doc), "text/plain;charset=utf-8");
+    else SepsisChatTranscript.download(name, SepsisChatTranscript.asPage(doc), "text/html;charset=utf-8");
+  };
+
+  /* The print view (sepsis-chat.css, html.sc-printing): the emergency
+   * numbers and the date, then every question and whole answer, and nothing
+   * else of the page, until the browser's print dialog closes. */
+  Widget.prototype.print = function () {
+    var doc = this.transcript();
+    var root = document.documentElement;
+    this.printHeader.textContent = "";
+    this.printHeader.appendChild(el("p", { class: "sc-print-date", text: doc.title + " \u2013 " + doc.savedOn }));
+    this.printHeader.appendChild(el("p", { class: "sc-print-emergency" }, [el("strong", { text: doc.emergency })]));
+    root.classList.add("sc-printing");
+    window.addEventListener("afterprint", function done() {
+      root.classList.remove("sc-printing");
+      window.removeEventListener("afterprint", done);
+    });
+    window.print();
+  };
+
   Widget.prototype.relabel = function () {
     var L = this.labels;
     this.root.setAttribute("lang", this.state.language);
-    this.launcher.querySelector(".sc-launcher-label").textContent = L.open;
     this.titleNode.textContent = this.cfg.title && this.state.language === this.cfg.language ? this.cfg.title : L.title;
     this.switchButton.textContent = L.switchTo;
     this.switchButton.setAttribute("lang", L.switchLang);
-    this.restartButton.textContent = L.restart;
     this.closeButton.setAttribute("aria-label", L.close);
     this.introText.textContent = L.intro + " ";
-    this.privacyLink.textContent = L.privacy;
     this.setPrivacyLink();
-    this.typing.querySelector(".sc-visually-hidden").textContent = L.typing;
-    this.inputLabel.textContent = L.input;
     this.input.setAttribute("placeholder", L.input);
-    this.sendButton.textContent = L.send;
+    Array.prototype.forEach.call(this.root.querySelectorAll("[data-label]"), function (node) {
+      node.textContent = L[node.getAttribute("data-label")];
+    });
+    this.updateSpeech();
   };
 
   Widget.prototype.setPrivacyLink = function () {
@@ -219,6 +411,7 @@
   };
 
   Widget.prototype.close = function () {
+    this.speaker.stop();
     this.panel.hidden = true;
     this.launcher.setAttribute("aria-expanded", "false");
     this.root.classList.remove("sc-is-open");
@@ -236,14 +429,19 @@
     this.send(language === "en" ? "English please" : "Nederlands graag");
   };
 
+  /* A new conversation; the view settings and "continue later" stay as set. */
   Widget.prototype.restart = function () {
-    this.state = { sender: newSender(), language: this.state.language, messages: [], open: true, started: true };
+    var old = this.state;
+    this.speaker.stop();
+    this.state = {
+      sender: newSender(), language: old.language, messages: [], open: true, started: true,
+      size: old.size, contrast: old.contrast, keep: old.keep, keepUntil: old.keepUntil
+    };
     this.log.textContent = "";
     save(this.state);
     this.send("/greet", null);
     this.input.focus();
   };
-
   Widget.prototype.sendTyped = function () {
     var text = this.input.value.trim();
     if (!text || this.busy) return;
@@ -274,11 +472,7 @@
     }).then(function (answers) {
       if (opts.fromInput) self.input.value = "";
       self.followLanguage(answers);
-      answers.forEach(function (answer) {
-        if (answer.text || answer.buttons) {
-          self.add({ from: "bot", text: answer.text || "", buttons: answer.buttons || [], kind: URGENT[answer.response] || "" });
-        }
-      });
+      bubbles(answers).forEach(self.add, self);
     }).catch(function (problem) {
       self.showError(message, shown, opts, problem && problem.notice);
     }).then(function () {
@@ -304,13 +498,18 @@
     this.draw(message);
   };
 
+
   Widget.prototype.draw = function (message) {
     var self = this;
     var L = this.labels;
     var item = el("div", { class: "sc-message sc-" + message.from + (message.kind ? " sc-" + message.kind : "") });
     var who = message.kind ? L[message.kind] : (message.from === "user" ? L.you : L.bot);
-    item.appendChild(el("span", { class: message.kind ? "sc-badge" : "sc-visually-hidden", text: who + (message.kind ? "" : ":") }));
-    item.appendChild(render(message.text));
+    item.appendChild(el("span", { class: message.kind ? "sc-badge" : "sc-visually-hidden", "data-label": message.kind || (message.from === "user" ? "you" : "bot"), text: who }));
+    if (message.summary) this.drawSummary(item, message);
+    else if (message.cards && message.cards.length) item.appendChild(render(String(message.text).split("\n")[0]));
+    else item.appendChild(render(message.text));
+    if (message.cards && message.cards.length) item.appendChild(cardList(message.cards, L));
+    if (message.from === "bot") this.drawSpeech(item, message);
     if (message.buttons && message.buttons.length) {
       var group = el("div", { class: "sc-buttons", role: "group" });
       message.buttons.forEach(function (button) {
@@ -323,6 +522,87 @@
     this.log.appendChild(item);
     this.log.scrollTop = this.log.scrollHeight;
   };
+
+  /* The summary, then the rest of the answer behind "Read more" (kept open
+   * or closed across reloads). */
+  Widget.prototype.drawSummary = function (item, message) {
+    var self = this;
+    var id = "sc-more-" + this.state.messages.indexOf(message);
+    var rest = render(message.text);
+    rest.id = id;
+    rest.classList.add("sc-more");
+    var toggle = el("button", { type: "button", class: "sc-read-more", "aria-controls": id });
+    function show() {
+      rest.hidden = !message.expanded;
+      item.classList.toggle("sc-expanded", !!message.expanded);
+      toggle.setAttribute("aria-expanded", String(!!message.expanded));
+      toggle.setAttribute("data-label", message.expanded ? "readLess" : "readMore");
+      toggle.textContent = self.labels[toggle.getAttribute("data-label")];
+    }
+    toggle.addEventListener("click", function () {
+      message.expanded = !message.expanded;
+      save(self.state);
+      show();
+      if (self.speaker.current && self.speaker.current.owner === message) self.speaker.stop();
+    });
+    item.classList.add("sc-has-summary");
+    item.appendChild(el("p", { class: "sc-summary", text: message.summary }));
+    item.appendChild(rest);
+    item.appendChild(toggle);
+    show();
+  };
+
+  /* Read aloud, and while this answer is read: pause (resume) and stop. */
+  Widget.prototype.drawSpeech = function (item, message) {
+    var self = this;
+    var L = this.labels;
+    var speak = el("button", { type: "button", class: "sc-speak", "data-label": "speak", text: L.speak });
+    var pause = el("button", { type: "button", class: "sc-pause", hidden: "hidden", text: L.pause });
+    var stop = el("button", { type: "button", class: "sc-stop", "data-label": "stop", hidden: "hidden", text: L.stop });
+    speak.addEventListener("click", function () { self.speaker.speak(spoken(message), self.state.language, message); });
+    pause.addEventListener("click", function () { self.speaker.togglePause(); });
+    stop.addEventListener("click", function () { self.speaker.stop(); speak.focus(); });
+    item.appendChild(el("div", { class: "sc-speech" }, [speak, pause, stop]));
+    item.speechOf = message;
+  };
+
+  /* Read-aloud buttons only when there is a voice for the chat's language;
+   * pause and stop only on the answer being read. */
+  Widget.prototype.updateSpeech = function () {
+    var L = this.labels;
+    var current = this.speaker.current;
+    this.root.classList.toggle("sc-can-speak", this.speaker.available(this.state.language));
+    Array.prototype.forEach.call(this.log.querySelectorAll(".sc-message"), function (item) {
+      var speech = item.querySelector(".sc-speech");
+      if (!speech) return;
+      var reading = !!current && current.owner === item.speechOf;
+      speech.querySelector(".sc-speak").hidden = reading;
+      speech.querySelector(".sc-pause").hidden = !reading;
+      speech.querySelector(".sc-stop").hidden = !reading;
+      speech.querySelector(".sc-pause").textContent = reading && current.paused ? L.resume : L.pause;
+    });
+  };
+
+  /* Organisations as compact cards: the name (linked), the number and hours;
+   * what each is for shows with the rest of the answer. */
+  function cardList(cards, L) {
+    var list = el("ul", { class: "sc-cards" });
+    cards.forEach(function (card) {
+      var name = card.url
+        ? el("a", { class: "sc-card-name", href: card.url, target: "_blank", rel: "noopener noreferrer", text: card.name })
+        : el("strong", { class: "sc-card-name", text: card.name });
+      var item = el("li", { class: "sc-card" }, [name, el("span", { class: "sc-card-what", text: card.what || "" })]);
+      [card.phone, card.phone_alt].forEach(function (number, i) {
+        if (!number) return;
+        if (i) item.appendChild(document.createTextNode(" " + L.or + " "));
+        item.appendChild(el("a", { href: "tel:" + number.replace(/[^0-9+]/g, ""), class: "sc-phone", text: number }));
+      });
+      if (card.hours) item.appendChild(el("span", { class: "sc-card-hours", text: card.hours }));
+      if (card.chat_url) item.appendChild(el("a", { class: "sc-card-chat", href: card.chat_url, target: "_blank", rel: "noopener noreferrer", text: "Chat" }));
+      list.appendChild(item);
+    });
+    return list;
+  }
 
   /* The server cannot be reached: the emergency numbers, and a retry that
    * sends the same message again (the typed text stays in the input box).
