@@ -221,30 +221,32 @@ def test_print_view_shows_the_emergency_numbers_and_whole_answers_only(context, 
     assert page.is_hidden("main") and page.is_hidden(".sc-form") and page.is_hidden(".sc-options")
     assert page.is_hidden(".sc-read-more") and page.is_hidden(".sc-speech")
     shoot(page, f"widget-{language}-print-desktop")
+    assert serious(page) == []
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert page.is_visible("main")  # the host page prints as usual again
     page.emulate_media(media="screen")
     assert page.is_hidden(".sc-print-header")
 
 
-def test_continue_later_is_off_by_default_kept_7_days_and_then_gone(context, site) -> None:
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_continue_later_is_off_by_default_kept_7_days_and_then_gone(context, site, language) -> None:
     page = context.new_page()
-    open_chat(page, site, "en")
-    ask_hair_loss(page, "en")
+    open_chat(page, site, language)
+    ask_hair_loss(page, language)
     assert page.evaluate("Object.keys(localStorage).length") == 0
-    open_options(page, "en")
+    open_options(page, language)
     assert not page.is_checked("#sc-keep")
-    assert (
-        "7 days" in page.inner_text("#sc-keep-note")
-        and page.get_attribute("#sc-keep", "aria-describedby") == "sc-keep-note"
-    )
+    assert {"nl": "7 dagen", "en": "7 days"}[language] in page.inner_text("#sc-keep-note") and page.get_attribute(
+        "#sc-keep", "aria-describedby"
+    ) == "sc-keep-note"
     page.check("#sc-keep")
+    assert serious(page) == []
     kept = page.evaluate("JSON.parse(localStorage.getItem('sepsisChat.keep.v1'))")
     days = (kept["expires"] - page.evaluate("Date.now()")) / 86_400_000
     assert 6.99 < days <= 7 and kept["state"]["messages"]
 
     later = context.new_page()  # a new tab: no sessionStorage, the kept copy
-    later.goto(f"{site}/index-en.html")
+    later.goto(f"{site}/index-{language}.html")
     later.wait_for_selector(".sc-has-summary .sc-card")
     assert later.locator(".sc-message").count() == page.locator(".sc-message").count()
     later.close()
@@ -252,7 +254,7 @@ def test_continue_later_is_off_by_default_kept_7_days_and_then_gone(context, sit
     page.evaluate("""() => { const k = JSON.parse(localStorage.getItem('sepsisChat.keep.v1'));
         k.expires = Date.now() - 1000; localStorage.setItem('sepsisChat.keep.v1', JSON.stringify(k)); }""")
     expired = context.new_page()
-    expired.goto(f"{site}/index-en.html")
+    expired.goto(f"{site}/index-{language}.html")
     expired.wait_for_selector(".sc-launcher")
     assert expired.locator(".sc-message").count() == 0
     assert expired.evaluate("localStorage.getItem('sepsisChat.keep.v1')") is None
@@ -294,8 +296,16 @@ def test_read_aloud_in_the_conversations_language_with_pause_and_stop(page, site
     assert answer.locator(".sc-speak").is_visible() and answer.locator(".sc-stop").is_hidden()
 
 
-@pytest.mark.parametrize("voices", ["[]", '[{"lang": "en-GB", "name": "English voice"}]', None])
-def test_read_aloud_is_hidden_without_a_voice_for_the_language(browser, site, voices) -> None:
+@pytest.mark.parametrize(
+    "language,voices",
+    [
+        ("nl", "[]"),
+        ("nl", '[{"lang": "en-GB", "name": "English voice"}]'),
+        ("en", '[{"lang": "nl-NL", "name": "Nederlandse stem"}]'),
+        ("en", None),
+    ],
+)
+def test_read_aloud_is_hidden_without_a_voice_for_the_language(browser, site, language, voices) -> None:
     context = browser.new_context()
     if voices is None:
         context.add_init_script(
@@ -305,8 +315,8 @@ def test_read_aloud_is_hidden_without_a_voice_for_the_language(browser, site, vo
         context.add_init_script(SPEECH_STUB % voices)
     page = context.new_page()
     try:
-        open_chat(page, site, "nl")
-        ask_hair_loss(page, "nl")
+        open_chat(page, site, language)
+        ask_hair_loss(page, language)
         assert page.locator(".sc-speak").count() > 0
         assert all(not node.is_visible() for node in page.locator(".sc-speak").all())
     finally:
