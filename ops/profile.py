@@ -134,6 +134,7 @@ class Profile:
             "REDIS_PORT": str(s.redis_port),
             "REDIS_PASSWORD": s.redis_password,
             "REDIS_DB": "1",
+            "TRACKER_JOURNAL_DIR": str(self.state / "journal"),
         }
 
     def procfile_env(self) -> Dict[str, str]:

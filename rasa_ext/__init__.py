@@ -19,7 +19,11 @@ extension points lives in this package, as named pieces:
   session starts with the metadata's language and country as slots (off:
   the language follows the text only);
 - handled_tracker: the same wrapper hands the channel the tracker Rasa
-  handled the message in (off: the channel reads the conversation again).
+  handled the message in (off: the channel reads the conversation again);
+- sql_tracker_store: the production profile's SQL store keeps the tracker
+  it saved and inserts only new events, using `SQLTrackerStore`'s private
+  `_event_query`, `_additional_events` and `SQLEvent` (off: Rasa's SQL
+  store, which replays and recounts the conversation on every message).
 
 Nothing is changed on import. `install()` (called when the Rasa server
 creates the REST channel, and by tools that load a model in-process)
@@ -50,6 +54,7 @@ PIECES = (
     "dry_run",
     "session_locale",
     "handled_tracker",
+    "sql_tracker_store",
 )
 
 _active: Set[str] = set()

@@ -74,9 +74,8 @@ def chat(base_url: str, sender: str, text: str, **metadata: Any) -> Tuple[int, A
     if metadata:
         payload["metadata"] = metadata
     start = time.monotonic()
-    status, answer = http(
-        "POST", f"{base_url}/webhooks/rest/webhook", json.dumps(payload).encode(), {"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json", "X-Conversation": sender}  # as the widget sends it
+    status, answer = http("POST", f"{base_url}/webhooks/rest/webhook", json.dumps(payload).encode(), headers)
     return status, answer, time.monotonic() - start
 
 

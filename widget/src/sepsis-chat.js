@@ -463,7 +463,8 @@
       metadata: { language: this.state.language, country: this.cfg.country }
     });
     return fetch(this.cfg.server + "/webhooks/rest/webhook", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: body
+      /* X-Conversation: nginx sends a conversation to one Rasa server. */
+      method: "POST", headers: { "Content-Type": "application/json", "X-Conversation": this.state.sender }, body: body
     }).then(function (response) {
       if (response.status === 429) throw { notice: "busy" };
       if (response.status >= 400 && response.status < 500) throw { notice: "rejected" };
