@@ -53,7 +53,9 @@ async def send(session: aiohttp.ClientSession, run: Run, sender: str, language: 
     body = {"sender": sender, "message": text, "metadata": {"language": language}}
     started = time.monotonic()
     try:
-        async with session.post(run.args.url + "/webhooks/rest/webhook", json=body) as response:
+        # X-Conversation as the widget sends it: nginx keeps a conversation on one server.
+        headers = {"X-Conversation": sender}
+        async with session.post(run.args.url + "/webhooks/rest/webhook", json=body, headers=headers) as response:
             answer = await response.read()
             ok = response.status == 200 and answer.startswith(b"[")
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:

@@ -9,6 +9,7 @@ import statistics
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bench import production
 from bench.paths import RESULTS, ROOT
 
 PERCENTILES = (50, 95, 99)
@@ -192,6 +193,7 @@ def table(results: Dict) -> str:
         lines += ["".join(f"{_fmt(row[key]):>13}" for _, key in SCALING_COLUMNS) for row in results["scaling"]]
     if results.get("targets"):
         lines += [""] + [f"[{'x' if ok else ' '}] {name}" for name, ok in results["targets"].items()]
+    lines += production.lines(results, markdown=False)
     return "\n".join(lines)
 
 
@@ -206,6 +208,7 @@ def markdown(results: Dict) -> str:
             "|" + " ---: |" * len(SCALING_COLUMNS),
         ]
         lines += ["| " + " | ".join(_fmt(row[key]) for _, key in SCALING_COLUMNS) + " |" for row in results["scaling"]]
+    lines += production.lines(results, markdown=True)
     return "\n".join(lines) + "\n"
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from base.paths import rasa_env
-from bench import conversations, report, training
+from bench import conversations, production, report, training
 from bench.paths import BASELINE_CONFIG, PROJECT_CONFIG, PYTHON, ROOT, WORK
 from bench.processes import PeakRss, tree_cpu_s
 from bench.servers import ActionServer, RasaServer
@@ -106,6 +106,32 @@ def serve_and_load(name: str, model: str, scripts: Path, settings: Dict, levels=
     }
 
 
+def production_profile(model: str, scripts: Path, settings: Dict) -> Dict:
+    """The production profile with the project's model (bench/production.py):
+    through nginx and on one Rasa server directly."""
+    say("production profile: starting PostgreSQL, Redis, actions, 2 Rasa servers, nginx ...")
+    try:
+        profile = production.start(ROOT / model)
+    except Exception as error:  # no PostgreSQL/Redis/nginx here: report it, measure the rest
+        say(f"production profile: not measured ({error})")
+        return {"error": f"not measured: {str(error)[:200]}"}
+    try:
+        raw = production.measure(
+            profile, (1, 10), settings["repeats"], lambda url, level: load_run(url, scripts, level, settings)
+        )
+    finally:
+        production.stop(profile)
+    found = {}
+    for label, levels in raw.items():
+        found[label] = {"latency_ms": {level: report.summarise_level(runs) for level, runs in levels.items()}}
+        for level, summary in found[label]["latency_ms"].items():
+            say(
+                f"production, {label}: {level} concurrent: p50 {summary['p50']} ms, p95 {summary['p95']} ms, "
+                f"{summary['throughput']} msg/s, CPU ms/message {summary['cpu_ms_per_message']}"
+            )
+    return found
+
+
 def accuracy(model: str) -> Dict:
     result = subprocess.run(
         [str(PYTHON), "-m", "bench.accuracy", str(ROOT / model)],
@@ -173,6 +199,9 @@ def main(argv: List[str]) -> int:
     )
     parser.add_argument("--no-baseline", action="store_true", help="measure the project's model only")
     parser.add_argument("--no-scaling", action="store_true", help="skip the 25/50/100%% data figures")
+    parser.add_argument(
+        "--no-production", action="store_true", help="skip the production profile (PostgreSQL, Redis, nginx)"
+    )
     parser.add_argument("--repeats", type=int, help="load runs per level (median reported)")
     parser.add_argument("--duration", type=float, help="measured seconds per load run")
     args = parser.parse_args(argv)
@@ -204,6 +233,8 @@ def main(argv: List[str]) -> int:
         project, baseline = results["models"]["project"], results["models"]["baseline"]
         results["ratios"] = report.ratios(project, baseline)
         results["targets"] = report.targets(project, baseline)
+    if not args.no_production:
+        results["production"] = production_profile(results["models"]["project"]["model"], scripts, settings)
     if not args.no_scaling:
         results["scaling"] = scaling(results["models"]["project"], scripts, settings, reuse)
     results["machine"]["loadavg_end"] = os.getloadavg()

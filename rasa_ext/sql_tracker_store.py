@@ -44,7 +44,7 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -73,9 +73,13 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._use_engine(pre_ping=True)
+
+    def _use_engine(self, pre_ping: bool) -> None:
+        """A new engine (and pool) for the same database."""
         url = self.engine.url  # type: ignore[has-type]  # set by SQLTrackerStore.__init__
         self.engine.dispose()  # type: ignore[has-type]
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.engine = sa.create_engine(url, pool_pre_ping=pre_ping, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
 
@@ -95,8 +99,20 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
         super().__init__(*args, **kwargs)
         self._kept: "OrderedDict[Text, Kept]" = OrderedDict()
         self._handed: Dict[Text, Kept] = {}
+        self._new: Set[Text] = set()  # conversations read just now and found to have no rows
+        self._driver: Any = None  # the psycopg2 connection of _on_driver
         self._journal = Journal(Path(journal_dir)) if journal_dir else None
         create_index(self.engine)  # type: ignore[has-type]
+        # On PostgreSQL (psycopg2) a message's two statements go straight to
+        # the driver, and handle a lost connection themselves (_on_driver):
+        # with the piece on, the pool does not ping every connection first.
+        self._psycopg2 = self.engine.dialect.name == "postgresql" and self.engine.dialect.driver == "psycopg2"
+        if self._psycopg2 and rasa_ext.active(PIECE):
+            self._use_engine(pre_ping=False)
+        # Elsewhere, each statement on its own (no BEGIN/COMMIT round trips).
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        table = self.SQLEvent.__table__
+        self._max_id = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender"))
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The kept tracker if the table has nothing newer, else Rasa's read;
@@ -105,9 +121,15 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
             return await super().retrieve(sender_id)
         kept = self._kept.pop(sender_id, None)
         try:
-            with self.session_scope() as session:
-                self._write_journal(session)
-                if kept is None or self._last_id(session, sender_id) != kept.last_id:
+            last_id = self._last_id(sender_id)  # first: after a restart it renews the pool
+            self._write_journal()
+            if last_id is None:  # a new conversation: nothing to read
+                kept = None
+                if len(self._new) > KEEP_LIMIT * 10:  # reads that were never followed by a save
+                    self._new.clear()
+                self._new.add(sender_id)
+            elif kept is None or last_id != kept.last_id:
+                with self.session_scope() as session:
                     kept = self._read(session, sender_id)
         except UNREACHABLE:
             if kept is None or self._journal is None:
@@ -127,21 +149,21 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
         handed = self._handed.pop(tracker.sender_id, None) or self._kept.get(tracker.sender_id)
         if handed is not None and handed.tracker is not tracker:
             handed = None  # not a tracker this store knows: ask the table what is new
+        if handed is None and tracker.sender_id in self._new:  # the table has none of its events
+            handed = Kept(tracker, 0, None)
+        self._new.discard(tracker.sender_id)
         await self.stream_events(tracker)
         try:
-            with self.session_scope() as session:
-                self._write_journal(session)
-                new: Iterable[Event] = (
-                    itertools.islice(tracker.events, handed.stored, None)
-                    if handed is not None
-                    else self._additional_events(session, tracker)
-                )
-                rows = [row(tracker.sender_id, event) for event in new]
+            self._write_journal()
+            if handed is not None:
+                rows = [row(tracker.sender_id, e) for e in itertools.islice(tracker.events, handed.stored, None)]
+                last_id = self._insert(rows) if rows else handed.last_id
+            else:
+                with self.session_scope() as session:
+                    rows = [row(tracker.sender_id, e) for e in self._additional_events(session, tracker)]
                 if rows:
-                    session.execute(self.SQLEvent.__table__.insert(), rows)
-                known = handed.last_id if handed is not None and not rows else None
-                last_id = known if known is not None else self._last_id(session, tracker.sender_id)
-                session.commit()
+                    self._insert(rows)
+                last_id = self._last_id(tracker.sender_id)
         except UNREACHABLE:
             if self._journal is None:
                 raise
@@ -152,12 +174,50 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
             last_id = None
         self._keep(tracker, last_id)
 
-    def _write_journal(self, session: Any) -> None:
+    def _insert(self, rows: List[Dict[Text, Any]]) -> Optional[int]:
+        """Insert a message's rows in one statement; the conversation's highest id."""
+        if self._psycopg2:
+            from psycopg2.extras import execute_values
+
+            values = [tuple(r[c] for c in COLUMNS) for r in rows]
+            ids = self._on_driver(lambda cursor: execute_values(cursor, PG_INSERT, values, fetch=True))
+            return max(found for (found,) in ids)
+        with self._autocommit.connect() as connection:
+            connection.execute(self.SQLEvent.__table__.insert(), rows)
+            return connection.execute(self._max_id, {"sender": rows[0]["sender_id"]}).scalar()
+
+    def _on_driver(self, work: Callable[[Any], Any]) -> Any:
+        """`work(cursor)` on this store's own psycopg2 connection, in
+        autocommit mode: one round trip per statement, no BEGIN/COMMIT, no
+        pool. (Rasa's server calls the store from its one event loop thread,
+        one call at a time.) A lost connection (PostgreSQL restarted) is
+        replaced, with the pool's, and the work runs once more."""
+        import psycopg2
+
+        for attempt in (1, 2):
+            try:
+                if self._driver is None or self._driver.closed:
+                    pooled = self.engine.raw_connection()
+                    pooled.detach()  # this store's own from now on
+                    self._driver = pooled.dbapi_connection
+                    self._driver.autocommit = True
+                with self._driver.cursor() as cursor:
+                    return work(cursor)
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+                if self._driver is not None:
+                    self._driver.close()
+                self._driver = None
+                self.engine.dispose()
+                if attempt == 2:
+                    raise sa.exc.OperationalError("tracker store", None, error) from error
+        raise AssertionError("unreachable")
+
+    def _write_journal(self) -> None:
         """Store what waited in the journal, oldest first, skipping rows the
         table already has; then the journal is empty."""
         if self._journal is None or not self._journal.waiting():
             return
-        with self._journal.batches() as batches:
+        with self._journal.batches() as batches, self.session_scope() as session:
             written = 0
             for rows in batches:
                 missing = self._not_stored(session, rows)
@@ -188,8 +248,17 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
                 missing.append(found)
         return missing
 
-    def _last_id(self, session: Any, sender_id: Text) -> Optional[int]:
-        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+    def _last_id(self, sender_id: Text) -> Optional[int]:
+        """The conversation's highest event id (an index-only lookup)."""
+        if self._psycopg2:
+
+            def read(cursor: Any) -> Optional[int]:
+                cursor.execute(PG_MAX_ID, (sender_id,))
+                return cursor.fetchone()[0]
+
+            return self._on_driver(read)
+        with self._autocommit.connect() as connection:
+            return connection.execute(self._max_id, {"sender": sender_id}).scalar()
 
     def _read(self, session: Any, sender_id: Text) -> Optional[Kept]:
         """The last session's events, replayed as Rasa's `retrieve` does."""
@@ -206,7 +275,10 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
         events = last_session_events(tracker)
         if len(events) < len(tracker.events):
             slots = self.domain.slots if self.domain else []
-            tracker = DialogueStateTracker.from_dict(tracker.sender_id, [e.as_dict() for e in events], slots)
+            # The events themselves, not their JSON: replaying is cheap, parsing is not.
+            tracker = DialogueStateTracker.from_events(
+                tracker.sender_id, events, slots, sender_source=tracker.sender_source
+            )
         self._kept[tracker.sender_id] = Kept(tracker, len(events), last_id)
         self._kept.move_to_end(tracker.sender_id)
         # The oldest go first, but never one the database has not got yet.
@@ -214,6 +286,11 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
             : max(0, len(self._kept) - KEEP_LIMIT)
         ]:
             del self._kept[sender_id]
+
+
+COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+PG_INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES %s RETURNING id"
+PG_MAX_ID = "SELECT max(id) FROM events WHERE sender_id = %s"
 
 
 def last_session_events(tracker: DialogueStateTracker) -> List[Event]:

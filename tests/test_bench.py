@@ -106,3 +106,40 @@ def test_training_reuses_only_what_it_is_asked_to(tmp_path, monkeypatch) -> None
     (tmp_path / f"{stem}.tar.gz").unlink()
     with pytest.raises(Trained):
         training.train("project", PROJECT_CONFIG, reuse="same")
+
+
+def production_results(cpus: int, prod_throughput: float) -> dict:
+    """Benchmark results with the embedded default and the production profile."""
+
+    def latency(p50: float, p95: float, throughput: float) -> dict:
+        return {"1": {"p50": p50}, "10": {"p95": p95, "throughput": throughput, "cpu_ms_per_message": {"rasa1": 9.0}}}
+
+    return {
+        "machine": {"cpus": cpus},
+        "models": {"project": {"latency_ms": latency(10.0, 100.0, 100.0)}},
+        "production": {
+            "one server": {"latency_ms": latency(12.0, 140.0, prod_throughput)},
+            "nginx": {"latency_ms": latency(13.0, 120.0, 2 * prod_throughput)},
+        },
+    }
+
+
+def test_the_production_profile_is_reported_beside_the_embedded_default_with_ratios() -> None:
+    from bench import production
+
+    results = production_results(cpus=2, prod_throughput=85.0)
+    rows = production.side_by_side(results)
+    assert [label for label, _, _ in rows] == [
+        production.SETUPS[0][0],
+        production.SETUPS[2][0],
+        production.SETUPS[3][0],
+    ]
+    assert rows[1][1] == (12.0, 140.0, 85.0) and rows[1][2] == (1.2, 1.4, 0.85)
+    met = production.targets(results)
+    assert list(met.values()) == [True, True, None]  # 2 cores: the 2-server target is only reported
+    text = "\n".join(production.lines(results, markdown=True))
+    assert "| production, 2 Rasa servers through nginx | 13 | 120 | 170 | 1.3 / 1.2 / 1.7 |" in text
+    assert "rasa1 9.0" in text
+    slow = production.targets(production_results(cpus=8, prod_throughput=70.0))
+    assert list(slow.values()) == [False, True, False]
+    assert "not run" in production.lines({"models": {}}, markdown=False)[1]
