@@ -6,47 +6,27 @@ addressed directly, with each service's CPU per message."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from bench.processes import tree_cpu_s
 from ops import procfile
-from ops.local import free_port
-from ops.profile import PROCFILE, Profile, Settings
+from ops.profile import PROCFILE, Profile
 
 RAISED_RATE = 100_000  # requests a second per address: the load comes from one address
 
 
 def start(model: Path) -> Profile:
     """The whole profile running, in a fresh state directory."""
-    settings = Settings(
-        state_dir=tempfile.mkdtemp(prefix="sepsis-bench-prod-"),
-        model=str(model),
-        http_port=free_port(),
-        rasa_ports=[free_port(), free_port()],
-        actions_port=free_port(),
-        postgres_port=free_port(),
-        redis_port=free_port(),
-        rate_per_second=RAISED_RATE,
-        burst=RAISED_RATE,
+    profile = Profile.on_free_ports(
+        str(model), prefix="sepsis-bench-prod-", rate_per_second=RAISED_RATE, burst=RAISED_RATE
     )
-    profile = Profile(settings)
     try:
         profile.start()
     except Exception:
-        stop(profile)
+        profile.remove()
         raise
     return profile
-
-
-def stop(profile: Profile) -> None:
-    """Stop every service and delete the state (the database too)."""
-    postgres_dir = profile.postgres_dir
-    profile.stop()
-    shutil.rmtree(profile.state, ignore_errors=True)
-    shutil.rmtree(postgres_dir, ignore_errors=True)
 
 
 def cpu_by_service(profile: Profile) -> Dict[str, float]:

@@ -120,7 +120,7 @@ def production_profile(model: str, scripts: Path, settings: Dict) -> Dict:
             profile, (1, 10), settings["repeats"], lambda url, level: load_run(url, scripts, level, settings)
         )
     finally:
-        production.stop(profile)
+        profile.remove()
     found = {}
     for label, levels in raw.items():
         found[label] = {"latency_ms": {level: report.summarise_level(runs) for level, runs in levels.items()}}

@@ -20,17 +20,19 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import psutil
 
 from base.paths import PROJECT_ROOT, rasa_env
 from ops import procfile
-from ops.local import http_status, new_secret
+from ops.local import free_port, http_status, new_secret
 from ops.postgres import DB_NAME, DB_USER, postgres_dir
 from ops.ready import NotReady, wait_until_ready
 from ops.services import DEPLOY, upstream_lines
@@ -91,6 +93,24 @@ class Settings:
 
 class Profile:
     """Start, stop and inspect the services of one profile."""
+
+    @classmethod
+    def on_free_ports(cls, model: str = "", prefix: str = "sepsis-prod-", **overrides: Any) -> "Profile":
+        """A profile on free loopback ports in a new temporary state
+        directory (not started), for tests and the benchmark; `overrides`
+        are Settings fields."""
+        settings = Settings(
+            state_dir=tempfile.mkdtemp(prefix=prefix),
+            model=model,
+            http_port=free_port(),
+            rasa_ports=[free_port(), free_port()],
+            actions_port=free_port(),
+            postgres_port=free_port(),
+            redis_port=free_port(),
+        )
+        for key, value in overrides.items():
+            setattr(settings, key, value)
+        return cls(settings)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -274,6 +294,13 @@ class Profile:
         procfile.stop(managers)
         for honcho in self.launched.values():
             honcho.poll()  # reap it
+
+    def remove(self) -> None:
+        """Stop every service and delete the state directory and the database."""
+        database = self.postgres_dir
+        self.stop()
+        shutil.rmtree(self.state, ignore_errors=True)
+        shutil.rmtree(database, ignore_errors=True)
 
     def kill(self, name: str) -> None:
         """SIGKILL service `name` and its children, as a crash would; back

@@ -281,10 +281,11 @@ class FastSQLTrackerStore(CheckedSQLTrackerStore):
             )
         self._kept[tracker.sender_id] = Kept(tracker, len(events), last_id)
         self._kept.move_to_end(tracker.sender_id)
+        if len(self._kept) <= KEEP_LIMIT:
+            return
         # The oldest go first, but never one the database has not got yet.
-        for sender_id in [s for s, k in self._kept.items() if k.last_id is not None][
-            : max(0, len(self._kept) - KEEP_LIMIT)
-        ]:
+        stored = [s for s, k in self._kept.items() if k.last_id is not None]
+        for sender_id in stored[: len(self._kept) - KEEP_LIMIT]:
             del self._kept[sender_id]
 
 

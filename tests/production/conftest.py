@@ -6,16 +6,13 @@ stopped (and deleted) at the end."""
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
-from ops.local import free_port
-from ops.profile import Profile, Settings
+from ops.profile import Profile
 from tests.servers import http
 
 # What the tests measured (outage behaviour, timings), printed at the end.
@@ -23,30 +20,11 @@ MEASURED: Dict[str, str] = {}
 
 
 def new_profile(model: str = "", **overrides: Any) -> Profile:
-    """A profile with free ports in a fresh state directory (not started)."""
-    state = Path(tempfile.mkdtemp(prefix="sepsis-prod-test-"))
-    settings = Settings(
-        state_dir=str(state),
-        model=model,
-        http_port=free_port(),
-        rasa_ports=[free_port(), free_port()],
-        actions_port=free_port(),
-        postgres_port=free_port(),
-        redis_port=free_port(),
-        # All test traffic comes from one address; production limits are per user.
-        rate_per_second=200,
-        burst=400,
+    """A profile with free ports in a fresh state directory (not started).
+    All test traffic comes from one address; production limits are per user."""
+    return Profile.on_free_ports(
+        model, prefix="sepsis-prod-test-", **{"rate_per_second": 200, "burst": 400, **overrides}
     )
-    for key, value in overrides.items():
-        setattr(settings, key, value)
-    return Profile(settings)
-
-
-def remove_profile(profile: Profile) -> None:
-    postgres_dir = profile.postgres_dir
-    profile.stop()
-    shutil.rmtree(profile.state, ignore_errors=True)
-    shutil.rmtree(postgres_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +39,11 @@ def profile(model_path: Path) -> Iterator[Profile]:
         logs = running.state / "logs"
         for log in sorted(logs.glob("*.log")):
             print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        remove_profile(running)
+        running.remove()
         raise
     MEASURED["profile start (2 Rasa servers, cold)"] = f"{time.monotonic() - start:.1f} s"
     yield running
-    remove_profile(running)
+    running.remove()
 
 
 def chat(base_url: str, sender: str, text: str, **metadata: Any) -> Tuple[int, Any, float]:

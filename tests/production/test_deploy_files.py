@@ -19,7 +19,7 @@ from honcho.environ import parse_procfile
 from ops.profile import ENDPOINTS, PROCFILE, ROOT
 from ops.ready import wait_until_ready
 from ops.services import DEPLOY, NGINX_TEMPLATE, render_template, upstream_lines
-from tests.production.conftest import new_profile, remove_profile
+from tests.production.conftest import new_profile
 from tests.servers import http
 
 COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
@@ -42,7 +42,7 @@ def test_endpoints_file_uses_sql_tracker_store_and_redis_lock_store():
     try:
         assert endpoint_variables() == set(profile.endpoints_env())  # the local profile sets them all
     finally:
-        remove_profile(profile)
+        profile.remove()
     text = "\n".join(line for line in ENDPOINTS.read_text().splitlines() if not line.startswith("#"))
     # Rasa fills in ${VAR}s; read the file as Rasa does, with the variables set.
     import os
@@ -167,7 +167,7 @@ def test_the_profile_sets_every_variable_of_the_prod_procfile_and_compose():
     try:
         env = profile.procfile_env()
     finally:
-        remove_profile(profile)
+        profile.remove()
     used = set(re.findall(r"\$\{?([A-Z0-9_]+)", PROCFILE.read_text()))
     assert used and used <= set(env), used - set(env)
     for name in RASA_SERVERS + ["nginx"]:  # compose's settings, under the same names
@@ -210,7 +210,7 @@ def lone_nginx():
         interval=0.1,
     )
     yield profile
-    remove_profile(profile)
+    profile.remove()
 
 
 def test_nginx_exposes_only_the_webhook_and_health(lone_nginx):

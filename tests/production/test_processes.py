@@ -16,7 +16,7 @@ import pytest
 from ops import procfile
 from ops.ready import NotReady
 from tests.conftest import ROOT
-from tests.production.conftest import new_profile, remove_profile
+from tests.production.conftest import new_profile
 
 
 def processes_of(profile) -> list:
@@ -40,7 +40,7 @@ def test_a_service_that_cannot_start_fails_at_once_with_its_log():
         assert message.startswith("Redis stopped while starting")
         assert "redis.log" in message and "Address already in use" in message
     finally:
-        remove_profile(profile)
+        profile.remove()
 
 
 def test_stop_finds_and_stops_every_process_of_the_profile():
@@ -65,4 +65,4 @@ def test_stop_finds_and_stops_every_process_of_the_profile():
         assert not any(profile.alive(name) for name in ("postgres", "redis", "nginx"))
         assert not (profile.postgres_dir / "data" / "postmaster.pid").exists()  # a clean shutdown
     finally:
-        remove_profile(profile)
+        profile.remove()

@@ -225,8 +225,7 @@
 
   /* A button whose text is LABELS[key] in the chat's language (relabel() keeps it so). */
   function labelled(key, attrs, L) {
-    var node = el("button", Object.assign({ type: "button", "data-label": key, text: L[key] }, attrs || {}));
-    return node;
+    return el("button", Object.assign({ type: "button", "data-label": key, text: L[key] }, attrs || {}));
   }
 
   Widget.prototype.build = function () {
@@ -341,7 +340,7 @@
     var now = new Date();
     return {
       language: this.state.language,
-      title: this.cfg.title && this.state.language === this.cfg.language ? this.cfg.title : L.title,
+      title: this.title(),
       savedOn: L.savedOn + " " + now.toLocaleDateString(locale, { day: "numeric", month: "long", year: "numeric" }) +
         ", " + now.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" }),
       emergencyHeading: L.emergencyHeading,
@@ -379,7 +378,7 @@
   Widget.prototype.relabel = function () {
     var L = this.labels;
     this.root.setAttribute("lang", this.state.language);
-    this.titleNode.textContent = this.cfg.title && this.state.language === this.cfg.language ? this.cfg.title : L.title;
+    this.titleNode.textContent = this.title();
     this.switchButton.textContent = L.switchTo;
     this.switchButton.setAttribute("lang", L.switchLang);
     this.closeButton.setAttribute("aria-label", L.close);
@@ -390,6 +389,11 @@
       node.textContent = L[node.getAttribute("data-label")];
     });
     this.updateSpeech();
+  };
+
+  /* The page's own title for the chat in the page's language, else ours. */
+  Widget.prototype.title = function () {
+    return this.cfg.title && this.state.language === this.cfg.language ? this.cfg.title : this.labels.title;
   };
 
   Widget.prototype.setPrivacyLink = function () {
@@ -557,9 +561,9 @@
   Widget.prototype.drawSpeech = function (item, message) {
     var self = this;
     var L = this.labels;
-    var speak = el("button", { type: "button", class: "sc-speak", "data-label": "speak", text: L.speak });
+    var speak = labelled("speak", { class: "sc-speak" }, L);
     var pause = el("button", { type: "button", class: "sc-pause", hidden: "hidden", text: L.pause });
-    var stop = el("button", { type: "button", class: "sc-stop", "data-label": "stop", hidden: "hidden", text: L.stop });
+    var stop = labelled("stop", { class: "sc-stop", hidden: "hidden" }, L);
     speak.addEventListener("click", function () { self.speaker.speak(spoken(message), self.state.language, message); });
     pause.addEventListener("click", function () { self.speaker.togglePause(); });
     stop.addEventListener("click", function () { self.speaker.stop(); speak.focus(); });
