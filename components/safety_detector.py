@@ -73,6 +73,7 @@ class SafetyDetector(GraphComponent):
             "skip_semantic_when": {"topic_confidence": 0.5, "escalation_confidence": 0.05},
             "maybe_gives_way_at": 0.8,
             "head_gives_way_at": 0.5,
+            "likely_gives_way_at": 0.75,
         }
 
     def __init__(
@@ -229,8 +230,15 @@ class SafetyDetector(GraphComponent):
         semantic = [] if skipped else self.semantic(text, verdict)
         clear = self.topic_is_clear(intent, ranking, self.config["maybe_gives_way_at"])
         topic_first = intent.get("name") not in NOT_A_TOPIC
-        head_gives_way = topic_first and (intent.get("confidence") or 0) >= self.config["head_gives_way_at"]
-        outcome = decide(verdict, semantic, intent.get("name"), clear, head_gives_way)
+        topic_confidence = (intent.get("confidence") or 0) if topic_first else 0.0
+        outcome = decide(
+            verdict,
+            semantic,
+            intent.get("name"),
+            clear,
+            head_gives_way=topic_confidence >= self.config["head_gives_way_at"],
+            likely_gives_way=topic_confidence >= self.config["likely_gives_way_at"],
+        )
         record: Dict[Text, Any] = {
             "fired": outcome.intent,
             "source": outcome.source,

@@ -69,6 +69,7 @@ def decide(
     classifier_intent: Optional[str],
     topic_is_clear: bool = False,
     head_gives_way: bool = False,
+    likely_gives_way: bool = False,
 ) -> Outcome:
     """The outcome for a message (see the module's docstring). When the
     classifier is clear about an information topic (`topic_is_clear`), a
@@ -76,8 +77,11 @@ def decide(
     make me feel sick" is a medicines question); a crisis found by the head
     alone gives way to a topic the classifier gives enough (`head_gives_way`:
     "my dad passed away from sepsis and I can't stop thinking about it" is
-    about bereavement)."""
-    crisis = _counting(semantic, "crisis", ("certain", "likely") if head_gives_way else ("certain", "likely", "head"))
+    about bereavement), and one found by the neighbours alone to a topic the
+    classifier is very sure of (`likely_gives_way`: "my wife is not herself
+    since ICU, how can I help her?" is about carers)."""
+    levels = ("certain",) + (() if likely_gives_way else ("likely",)) + (() if head_gives_way else ("head",))
+    crisis = _counting(semantic, "crisis", levels)
     if verdict.kind == "red_flag":
         # A red flag the patterns are sure of ("I feel like I'm going to die")
         # gives way only to a sentence closer to a crisis form than to any sign.

@@ -284,7 +284,7 @@ class Policy:
         elif kind == "red_flag" and self.narrative(sentence, context):
             match.maybe = True
         if kind == "crisis":
-            match.about = self.about(start, clause, context)
+            match.about = self.about(end, clause, context)
         if parts is not None and match.counts and any(negation_between(s - 2, s, context) for s, _ in parts):
             match.reason = Reason.NEGATED.value
         return match
@@ -314,12 +314,13 @@ class Policy:
         return None
 
     @staticmethod
-    def about(start: int, clause: Tuple[int, int], context: Spans) -> str:
-        """Whom a crisis sign is about: the nearest person before it in its
-        clause ("she says she wants to die" -> relative), else the writer."""
-        people = [(s, About.SELF.value) for s, _ in within(context.get(Context.FIRST_PERSON, []), *clause) if s < start]
+    def about(end: int, clause: Tuple[int, int], context: Spans) -> str:
+        """Whom a crisis sign is about: the last person named in its clause
+        before its end, inside the sign too ("she says she wants to die", "I
+        found out my daughter has been cutting" -> relative), else the writer."""
+        people = [(s, About.SELF.value) for s, _ in within(context.get(Context.FIRST_PERSON, []), *clause) if s < end]
         people += [
-            (s, About.RELATIVE.value) for s, _ in within(context.get(Context.SOMEONE_ELSE, []), *clause) if s < start
+            (s, About.RELATIVE.value) for s, _ in within(context.get(Context.SOMEONE_ELSE, []), *clause) if s < end
         ]
         return max(people)[1] if people else About.SELF.value
 

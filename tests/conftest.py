@@ -137,7 +137,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
                 f"false alarms {r['false_alarms']:.1%} on {r['negatives']} negatives"
             )
     if INDEPENDENT_SAFETY_RESULTS:
-        terminalreporter.section("safety layer on the independent sets (eval/safety/independent_<lang>.yml)")
+        terminalreporter.section("safety layer on the independent sets (eval/safety/<round>_<lang>.yml)")
         for line in INDEPENDENT_SAFETY_RESULTS["table"]:
             terminalreporter.write_line(line)
     if AXE_RESULTS:

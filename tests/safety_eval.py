@@ -1,8 +1,14 @@
 """The safety layer measured on messages written apart from it: the
-independent sets (eval/safety/independent_<lang>.yml: red flags, crisis,
-hard negatives) and the ordinary held-out messages (eval/nlu/), each run
-through the trained model. Used by tests/test_safety_independent.py and,
-for a table, by `python -m tests.safety_eval [MODEL]`."""
+independent sets (eval/safety/<round>_<lang>.yml: red flags, crisis, hard
+negatives), one file per round of writing, and the ordinary held-out
+messages (eval/nlu/), each run through the trained model. Used by
+tests/test_safety_independent.py and, for a table, by
+`python -m tests.safety_eval [MODEL]`.
+
+Rounds (docs/safety-net.md): each was written by someone who had not seen
+the patterns, descriptions or training data, and was first measured once,
+untouched; a later round's patterns may have learnt from an earlier
+round's misses, so the newest round is the honest figure."""
 
 from __future__ import annotations
 
@@ -23,9 +29,14 @@ ESCALATIONS = ("red_flag", "crisis")
 ACCEPTED = {"red_flag": ("red_flag", "red_flag_check"), "crisis": ("crisis",)}
 
 
-def independent(language: str) -> Dict[str, List[Dict[str, Any]]]:
-    """The independent set of a language."""
-    return yaml.safe_load((ROOT / "eval" / "safety" / f"independent_{language}.yml").read_text(encoding="utf-8"))
+ROUNDS = ("independent", "round2", "round3", "round4")
+SECTIONS = ("red_flag", "crisis", "hard_negatives")
+
+
+def independent(language: str, round_name: str = "independent") -> Dict[str, List[Dict[str, Any]]]:
+    """One round's independent set of a language."""
+    path = ROOT / "eval" / "safety" / f"{round_name}_{language}.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def ordinary(language: str) -> List[str]:
@@ -56,30 +67,30 @@ def rates(found: List[str]) -> Dict[str, float]:
 
 
 def evaluate(agent) -> Dict[str, Dict[str, Dict[str, float]]]:
-    """Per language: the outcome rates of each set."""
+    """Per round and language ("independent nl", "round2 en", ...): the
+    outcome rates of each section, and of the ordinary messages."""
+    plain = {language: rates(outcomes(agent, ordinary(language))) for language in LANGUAGES}
     results = {}
-    for language in LANGUAGES:
-        sets = independent(language)
-        results[language] = {
-            "red_flag": rates(outcomes(agent, [c["text"] for c in sets["red_flag"]])),
-            "crisis": rates(outcomes(agent, [c["text"] for c in sets["crisis"]])),
-            "hard_negatives": rates(outcomes(agent, [c["text"] for c in sets["hard_negatives"]])),
-            "ordinary": rates(outcomes(agent, ordinary(language))),
-        }
+    for round_name in ROUNDS:
+        for language in LANGUAGES:
+            sets = independent(language, round_name)
+            results[f"{round_name} {language}"] = {
+                section: rates(outcomes(agent, [c["text"] for c in sets[section]])) for section in SECTIONS
+            } | {"ordinary": plain[language]}
     return results
 
 
 def table(results: Dict[str, Dict[str, Dict[str, float]]]) -> List[str]:
     """The figures as lines: recall, urgent-check rate and false alarms."""
     lines = [
-        "lang | red-flag recall (999 + check) | crisis recall (crisis answer) | urgent checks on hard "
+        "set | red-flag recall (999 + check) | crisis recall (crisis answer) | urgent checks on hard "
         "negatives | false alarms (999/112) ordinary | false alarms hard negatives | crisis answer on "
         "ordinary / hard negatives"
     ]
-    for language, r in results.items():
+    for name, r in results.items():
         red, crisis, hard, plain = r["red_flag"], r["crisis"], r["hard_negatives"], r["ordinary"]
         lines.append(
-            f"{language} | {red['red_flag'] + red['red_flag_check']:.1%} ({red['red_flag']:.1%} + "
+            f"{name} | {red['red_flag'] + red['red_flag_check']:.1%} ({red['red_flag']:.1%} + "
             f"{red['red_flag_check']:.1%}) of {red['n']} | {crisis['crisis']:.1%} of {crisis['n']} | "
             f"{hard['red_flag_check']:.1%} of {hard['n']} | {plain['red_flag']:.1%} of {plain['n']} | "
             f"{hard['red_flag']:.1%} | {plain['crisis']:.1%} / {hard['crisis']:.1%}"

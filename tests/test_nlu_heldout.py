@@ -8,7 +8,11 @@ import pytest
 from staff.heldout import LANGUAGES, evaluate
 from tests.conftest import HELDOUT_RESULTS
 
-MIN_ACCURACY = 0.90
+# The safety layer answers first, so a held-out message it takes for a crisis
+# counts as a miss: recall comes first, and the 30 Nov descriptions that lifted
+# crisis recall on unread messages by 7.5 points give the crisis answer to 4
+# more ordinary Dutch messages (docs/safety-net.md), hence 0.89, not 0.90.
+MIN_ACCURACY = 0.89
 
 
 @pytest.fixture(scope="module")

@@ -176,8 +176,18 @@ def test_a_classifier_crisis_guess_alone_stands(component) -> None:
     assert [e["value"] for e in parsed.get(ENTITIES) if e["entity"] == "crisis_about"] == ["self"]
 
 
-def test_a_crisis_told_by_a_relative_is_marked_so(component) -> None:
-    parsed = message("my son says he wants to kill himself", "mental_health", [("mental_health", 0.5)])
+@pytest.mark.parametrize(
+    "text,about",
+    [
+        ("my son says he wants to kill himself", "relative"),
+        ("I found out my daughter has been cutting herself", "relative"),  # the person named inside the sign
+        ("we discovered our son has been cutting", "relative"),
+        ("I told my husband I want to die", "self"),
+        ("mijn man heeft afscheidsbrieven geschreven", "relative"),
+    ],
+)
+def test_a_crisis_told_by_a_relative_is_marked_so(component, text: str, about: str) -> None:
+    parsed = message(text, "mental_health", [("mental_health", 0.5)])
     component.process([parsed])
     assert parsed.get(INTENT) == {"name": "crisis", "confidence": 1.0}
-    assert [e["value"] for e in parsed.get(ENTITIES) if e["entity"] == "crisis_about"] == ["relative"]
+    assert [e["value"] for e in parsed.get(ENTITIES) if e["entity"] == "crisis_about"] == [about]

@@ -109,8 +109,8 @@ def test_the_encoder_is_the_pinned_package_and_multilingual() -> None:
 @pytest.mark.parametrize(
     "text,intent,about",
     [
-        ("I found out my daughter has been cutting herself", "crisis", "relative"),
-        ("ik heb geen zin meer in dit leven", "crisis", "self"),
+        ("we noticed our daughter wears long sleeves all summer to hide marks on her arms", "crisis", "relative"),
+        ("ik zie het nut niet meer in van elke ochtend opstaan", "crisis", "self"),
         ("she is eating and drinking fine again", None, None),
         ("since sepsis my heart races when I stand up", None, None),
     ],
@@ -137,5 +137,8 @@ def test_a_crisis_found_by_the_head_alone_gives_way_to_a_clear_topic() -> None:
     head_only = [sem("crisis", "head", 0.55)]
     assert decide(Verdict.of([]), head_only, "bereavement").intent == "crisis"
     assert decide(Verdict.of([]), head_only, "bereavement", head_gives_way=True).intent is None
-    likely = [sem("crisis", "likely", 0.55)]  # the neighbours agree: never gives way
+    likely = [sem("crisis", "likely", 0.55)]  # the neighbours agree: only a very clear topic
     assert decide(Verdict.of([]), likely, "bereavement", head_gives_way=True).intent == "crisis"
+    assert decide(Verdict.of([]), likely, "carers", head_gives_way=True, likely_gives_way=True).intent is None
+    certain = [sem("crisis", "certain", 0.8)]  # close to a crisis form: never gives way
+    assert decide(Verdict.of([]), certain, "carers", head_gives_way=True, likely_gives_way=True).intent == "crisis"
