@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.signpost_actions import PERSON_TO_TALK_TO, send_signposts
+from actions.signpost_actions import offer_person
 from base.content import label, message, topics, user_country, user_language
 
 SUGGESTIONS = 2
@@ -72,8 +72,7 @@ class ActionSuggestTopics(Action):
         candidates = likeliest_topics(tracker.latest_message.get("intent_ranking"), SUGGESTIONS)
         if not candidates:
             dispatcher.utter_message(response="utter_dont_know")
-            country = user_country(tracker)
-            send_signposts(dispatcher, PERSON_TO_TALK_TO[country], language, country)
+            offer_person(dispatcher, language, user_country(tracker))
             return []
         buttons = [topic_button(t, language) for t in candidates]
         buttons += [way_in_button(t, language) for t in WAYS_IN if t not in candidates]

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clock
 from actions.relatives import about_someone_close, note_for
+from actions.support_team import offer_buttons
 from base.content import label, message, topics, user_country, user_language
 from base.signposts import card, line_status, orgs_with_hours, render_list
 
@@ -50,6 +51,14 @@ def send_signposts(
         dispatcher.utter_message(text=message(key, language, **values))
 
 
+def offer_person(dispatcher: CollectingDispatcher, language: Text, country: Text, message_button: bool = True) -> None:
+    """A person to talk to (the helpline in the UK, Sepsis en daarna in the
+    Netherlands) and, when the support team's inbox is on, a button to leave
+    the team a message."""
+    buttons = offer_buttons(country, language) if message_button else []
+    send_signposts(dispatcher, PERSON_TO_TALK_TO[country], language, country, buttons)
+
+
 class ActionSignpost(Action):
     """After a topic answer: a note for relatives when the user writes about
     someone close to them, then the organisations for that topic in the
@@ -73,6 +82,8 @@ class ActionSignpost(Action):
         buttons = []
         if topic_id == "support_groups" and country == "UK":
             buttons = [{"title": label("find_group", language), "payload": "/find_support_group"}]
+        elif topic_id == "helpline":
+            buttons = offer_buttons(country, language)
         send_signposts(
             dispatcher,
             topic["signposts"][country],
@@ -85,7 +96,8 @@ class ActionSignpost(Action):
 
 
 class ActionOfferHelpline(Action):
-    """Offer a person to talk to: the helpline (UK) or Sepsis en daarna (NL)."""
+    """Offer a person to talk to: the helpline (UK) or Sepsis en daarna (NL),
+    and a message for the support team when its inbox is on."""
 
     def name(self) -> Text:
         return "action_offer_helpline"
@@ -93,6 +105,5 @@ class ActionOfferHelpline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        language, country = user_language(tracker), user_country(tracker)
-        send_signposts(dispatcher, PERSON_TO_TALK_TO[country], language, country)
+        offer_person(dispatcher, user_language(tracker), user_country(tracker))
         return []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import List
 
 DB_NAME = DB_USER = "rasa"
+INBOX_DB = "inbox"  # the support inbox's own database (inbox/), same server and role
 
 
 def postgres_bin() -> Path:
@@ -59,8 +60,9 @@ def _server_options(port: int, sockets: Path, listen: str) -> List[str]:
 
 
 def prepare(base: Path, port: int, password: str) -> None:
-    """initdb on the first start; the role (with `password`) and database of
-    the tracker store, set with a server reachable only by its socket."""
+    """initdb on the first start; the role (with `password`) and the
+    databases of the tracker store and the support inbox, set with a server
+    reachable only by its socket."""
     data, sockets = base / "data", base / "run"
     if not (data / "PG_VERSION").exists():
         sockets.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,7 @@ def prepare(base: Path, port: int, password: str) -> None:
 
 
 def _setup_sql(password: str) -> str:
-    """The role and database, created when missing (psql's \\gexec)."""
+    """The role and databases, created when missing (psql's \\gexec)."""
     quoted = password.replace("'", "''")
     return (
         f"SELECT 'CREATE ROLE {DB_USER} LOGIN' WHERE NOT EXISTS "
@@ -125,6 +127,8 @@ def _setup_sql(password: str) -> str:
         f"ALTER ROLE {DB_USER} PASSWORD '{quoted}';\n"
         f"SELECT 'CREATE DATABASE {DB_NAME} OWNER {DB_USER}' WHERE NOT EXISTS "
         f"(SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}')\\gexec\n"
+        f"SELECT 'CREATE DATABASE {INBOX_DB} OWNER {DB_USER}' WHERE NOT EXISTS "
+        f"(SELECT 1 FROM pg_database WHERE datname = '{INBOX_DB}')\\gexec\n"
     )
 
 

@@ -1,6 +1,6 @@
 """The production profile on one machine, without Docker: PostgreSQL (tracker
-store), Redis (lock store), two Rasa servers, the action server and nginx in
-front, all on loopback ports, from Debian's packages.
+store and support inbox), Redis (lock store), two Rasa servers, the action
+server and nginx in front, all on loopback ports, from Debian's packages.
 
 The services are the lines of deploy/Procfile.prod (those of
 deploy/docker-compose.yml), each run by its own honcho in the background,
@@ -31,9 +31,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import psutil
 
 from base.paths import PROJECT_ROOT, rasa_env
+from inbox.crypto import new_key
 from ops import procfile
 from ops.local import free_port, http_status, new_secret
-from ops.postgres import DB_NAME, DB_USER, postgres_dir
+from ops.postgres import DB_NAME, DB_USER, INBOX_DB, postgres_dir
 from ops.ready import NotReady, wait_until_ready
 from ops.services import DEPLOY, upstream_lines
 
@@ -62,6 +63,7 @@ class Settings:
     auth_token: str = field(default_factory=lambda: new_secret(24))
     db_password: str = field(default_factory=lambda: new_secret(18))
     redis_password: str = field(default_factory=lambda: new_secret(18))
+    inbox_key: str = field(default_factory=new_key)  # SUPPORT_INBOX_KEY
     cors: str = ""
 
     @classmethod
@@ -83,6 +85,7 @@ class Settings:
             setattr(settings, name, int(env.get(variable, getattr(settings, name))))
         settings.auth_token = env.get("RASA_AUTH_TOKEN", settings.auth_token)
         settings.cors = env.get("CORS_ORIGINS", settings.cors)
+        settings.inbox_key = env.get("SUPPORT_INBOX_KEY", settings.inbox_key)
         return settings
 
     def save(self) -> None:
@@ -157,6 +160,27 @@ class Profile:
             "TRACKER_JOURNAL_DIR": str(self.state / "journal"),
         }
 
+    def inbox_env(self) -> Dict[str, str]:
+        """The support inbox's variables (inbox/): its own database on the
+        same PostgreSQL server, and its key."""
+        return {"SUPPORT_INBOX_URL": self.inbox_url, "SUPPORT_INBOX_KEY": self.settings.inbox_key}
+
+    @property
+    def inbox_url(self) -> str:
+        """The SQLAlchemy URL of the support inbox's database."""
+        import sqlalchemy as sa
+
+        s = self.settings
+        url = sa.engine.URL.create(
+            "postgresql",
+            username=DB_USER,
+            password=s.db_password,
+            host="127.0.0.1",
+            port=s.postgres_port,
+            database=INBOX_DB,
+        )
+        return url.render_as_string(hide_password=False)
+
     def procfile_env(self) -> Dict[str, str]:
         """What deploy/Procfile.prod's lines read: compose's variables plus
         the local ports, model, state directory and CORS origins."""
@@ -168,11 +192,14 @@ class Profile:
             )
         env = {
             **self.endpoints_env(),
+            **self.inbox_env(),
             "PROD_STATE_DIR": str(self.state),
             "MODEL": s.model,
             "RASA_AUTH_TOKEN": s.auth_token,
             "ACTIONS_PORT": str(s.actions_port),
             "CORS_ORIGINS": s.cors,
+            # The link in the support inbox's e-mails (inbox/notify.py): the first Rasa server's console.
+            "INBOX_LINK_BASE": os.environ.get("INBOX_LINK_BASE", f"{self.rasa_url(0)}/webhooks/console/inbox"),
             # rasa_sdk has no --interface option but reads Sanic's SANIC_HOST.
             "SANIC_HOST": os.environ.get("SANIC_HOST", "127.0.0.1"),
             # PostgreSQL connections per Rasa server (Rasa's defaults, 50 + 100,
@@ -333,7 +360,7 @@ class Profile:
         ]
         lines += [
             f"  Action server:          {self.actions_url}/health",
-            f"  PostgreSQL:             127.0.0.1:{s.postgres_port} (db {DB_NAME}, user {DB_USER})",
+            f"  PostgreSQL:             127.0.0.1:{s.postgres_port} (db {DB_NAME} and {INBOX_DB}, user {DB_USER})",
             f"  Redis:                  127.0.0.1:{s.redis_port}",
             f"  State and logs:         {self.state} (logs/<service>.log)",
         ]
@@ -390,8 +417,8 @@ def status(profile: Profile) -> int:
 
 
 def print_env(profile: Profile) -> int:
-    """The endpoints variables, for `eval` in a shell."""
-    for name, value in profile.endpoints_env().items():
+    """The endpoints and support inbox variables, for `eval` in a shell."""
+    for name, value in {**profile.endpoints_env(), **profile.inbox_env()}.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0
 

@@ -1,12 +1,16 @@
 """Delete conversations whose last event is older than a number of days from
-the SQL tracker store (Rasa's `events` table), and say how many.
+the SQL tracker store (Rasa's `events` table), and the messages of the
+support inbox older than their country's `retention_days`
+(content/support_team.yml), and say how many.
 
     .venv/bin/python -m ops.retention --days 30 --endpoints deploy/endpoints.yml [--dry-run]
 
-`--days` defaults to the RETENTION_DAYS environment variable, else 30. The
-tracker store settings come from the endpoints file (with its ${VAR}s filled
-from the environment, as Rasa does). scripts/prod.sh runs it on start; run it
-daily (cron or a Kubernetes CronJob, see docs/production.md).
+`--days` (conversations only) defaults to the RETENTION_DAYS environment
+variable, else 30. The tracker store settings come from the endpoints file
+(with its ${VAR}s filled from the environment, as Rasa does); the inbox is
+SUPPORT_INBOX_URL's (inbox/store.py; no key needed to delete). scripts/prod.sh
+runs it on start; run it daily (cron or a Kubernetes CronJob, see
+docs/production.md).
 """
 
 from __future__ import annotations
@@ -17,10 +21,15 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Dict, Optional, Sequence
 
 import sqlalchemy as sa
 from rasa.shared.exceptions import RasaException
+
+from inbox import db as inbox_db
+from inbox.settings import COUNTRIES, teams
+from inbox.store import InboxStore
 
 DEFAULT_DAYS = 30
 SECONDS_PER_DAY = 86400
@@ -41,6 +50,17 @@ class Result:
             f"retention: {verb} {self.conversations} conversation(s), {self.events} event(s), "
             f"whose last event is older than {days} day(s)"
         )
+
+
+@dataclass
+class InboxResult:
+    messages: int
+    deleted: bool
+
+    def report(self) -> str:
+        verb = "deleted" if self.deleted else "would delete (dry run)"
+        days = ", ".join(f"{country} {teams().team(country).retention_days}" for country in COUNTRIES)
+        return f"retention: {verb} {self.messages} support inbox message(s) older than their country's days ({days})"
 
 
 def retention_days(value: Optional[str] = None) -> int:
@@ -101,20 +121,43 @@ def delete_old_conversations(url: Any, days: int, dry_run: bool = False, now: Op
     return Result(int(conversations), int(events), not dry_run)
 
 
+def delete_old_inbox_messages(dry_run: bool = False, now: Optional[datetime] = None) -> InboxResult:
+    """Delete (or with dry_run only count) the support inbox's messages older
+    than their country's retention days. A SQLite inbox that was never
+    created is left alone."""
+    path = inbox_db.sqlite_file(inbox_db.database_url())
+    if path is not None and not path.exists():
+        return InboxResult(0, not dry_run)
+    store = InboxStore.from_env(need_key=False)
+    try:
+        return InboxResult(store.purge(now, dry_run=dry_run), not dry_run)
+    finally:
+        store.dispose()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--days", help=f"keep this many days (default RETENTION_DAYS or {DEFAULT_DAYS})")
+    parser.add_argument("--days", help=f"keep conversations this many days (default RETENTION_DAYS or {DEFAULT_DAYS})")
     parser.add_argument("--endpoints", default="deploy/endpoints.yml")
     parser.add_argument("--dry-run", action="store_true", help="only count, delete nothing")
     args = parser.parse_args(argv)
     try:
         days = retention_days(args.days)
-        result = delete_old_conversations(tracker_store_url(args.endpoints), days, args.dry_run)
-    except (ValueError, RasaException, sa.exc.SQLAlchemyError) as error:
+    except ValueError as error:
         print(f"retention: error: {error}", file=sys.stderr)
         return 2
-    print(result.report(days))
-    return 0
+    failed = False
+    try:
+        print(delete_old_conversations(tracker_store_url(args.endpoints), days, args.dry_run).report(days))
+    except (ValueError, RasaException, sa.exc.SQLAlchemyError) as error:
+        print(f"retention: error: {error}", file=sys.stderr)
+        failed = True
+    try:
+        print(delete_old_inbox_messages(args.dry_run).report())
+    except (ValueError, sa.exc.SQLAlchemyError) as error:
+        print(f"retention: support inbox: error: {error}", file=sys.stderr)
+        failed = True
+    return 2 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,15 +1,19 @@
 """The staff console at /webhooks/console/: a password-protected page where
 helpline staff check what the assistant answers, without creating a
-conversation (the engine is staff/engine.py), and upload a CSV for the
-batch report (staff/batch_check.py).
+conversation (the engine is staff/engine.py), upload a CSV for the
+batch report (staff/batch_check.py), and handle the messages users leave
+for the support team (the inbox, staff/inbox.py).
 
 Off unless the environment variable STAFF_CONSOLE_PASSWORD is set: then
 every route answers 403. With it, every route needs HTTP Basic auth with
-that password (any user name); a wrong one gets 401. Routes:
+that password (role "staff") or STAFF_CONSOLE_READONLY_PASSWORD (role
+"reader": may read and check, not handle inbox messages); a wrong one gets
+401 (staff/console_http.py). Routes:
 
     GET  /webhooks/console/          the page (staff/console_page/)
     POST /webhooks/console/check     {"text", "language", "country"?} -> the check as JSON
     POST /webhooks/console/batch     multipart form, field "csv" -> report.html
+    .../console/inbox...             the staff inbox (staff/inbox.py)
 
 A check's text is held to the chat rules (chat/request.py): bad input gets
 the REST channel's 4xx JSON errors; a language other than nl or en, or a
@@ -19,13 +23,8 @@ country other than NL or UK, a 400 from the engine.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import hmac
 import logging
 import os
-from functools import wraps
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from pydantic import ValidationError
@@ -37,36 +36,25 @@ from sanic.response import HTTPResponse
 from chat.request import ChatRequest, json_object, rejection
 from staff.batch import CsvError, read_csv
 from staff.batch_check import build_reports
+from staff.console_http import (
+    PAGE_DIR,
+    PAGE_HEADERS,
+    PASSWORD_ENV,
+    READER_PASSWORD_ENV,
+    Guard,
+    page_reply,
+    text_reply,
+)
 from staff.engine import check_message
+from staff.inbox import STATIC as INBOX_STATIC
+from staff.inbox import add_inbox_routes
 from staff.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
-PASSWORD_ENV = "STAFF_CONSOLE_PASSWORD"
 CHECK_EXAMPLE = '{"text": "...", "language": "nl"}'
-PAGE_DIR = Path(__file__).resolve().parent / "console_page"
-STATIC = {"console.js": "text/javascript", "console.css": "text/css"}
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-PAGE_CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+STATIC = {"console.js": "text/javascript", "console.css": "text/css", **INBOX_STATIC}
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
-
-
-def password_matches(header: Optional[Text], password: Text) -> bool:
-    """Whether an `Authorization: Basic ...` header carries the password
-    (any user name), compared in constant time."""
-    if not header or not header.startswith("Basic "):
-        return False
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    _, _, given = decoded.partition(":")
-    return hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8"))
 
 
 def check_request(body: bytes, content_type: Optional[Text]) -> ChatRequest:
@@ -82,10 +70,6 @@ def check_request(body: bytes, content_type: Optional[Text]) -> ChatRequest:
     )
 
 
-def text_reply(message: Text, status: int, **headers: Text) -> HTTPResponse:
-    return response.text(message + "\n", status=status, headers={**PAGE_HEADERS, **headers})
-
-
 class StaffConsoleInput(InputChannel):
     """The staff console, mounted in the Rasa server like any input channel."""
 
@@ -93,27 +77,13 @@ class StaffConsoleInput(InputChannel):
     def name(cls) -> Text:
         return "console"
 
-    def __init__(self, password: Optional[Text] = None) -> None:
+    def __init__(self, password: Optional[Text] = None, reader_password: Optional[Text] = None) -> None:
         self.password = os.environ.get(PASSWORD_ENV, "") if password is None else password
+        reader = os.environ.get(READER_PASSWORD_ENV, "") if reader_password is None else reader_password
+        self.guard = Guard(self.password, reader)
+        self.protected = self.guard.protected
         self.settings = load_settings()
         self._batch_lock = asyncio.Lock()
-
-    def protected(self, handler: Callable[..., Awaitable[HTTPResponse]]) -> Callable:
-        """Wrap a route: 403 when no password is configured, 401 without the right one."""
-
-        @wraps(handler)
-        async def guarded(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            if not self.password:
-                return text_reply(f"console disabled: set {PASSWORD_ENV}", 403)
-            if not password_matches(request.headers.get("authorization"), self.password):
-                return text_reply(
-                    "wrong or missing password",
-                    401,
-                    **{"WWW-Authenticate": 'Basic realm="staff console", charset="UTF-8"'},
-                )
-            return await handler(request, *args, **kwargs)
-
-        return guarded
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         console = Blueprint("staff_console", __name__)
@@ -123,10 +93,7 @@ class StaffConsoleInput(InputChannel):
         async def page(request: Request) -> HTTPResponse:
             if not request.path.endswith("/"):  # the page's links are relative to the folder
                 return response.redirect(request.path + "/")
-            return response.html(
-                (PAGE_DIR / "index.html").read_text(encoding="utf-8"),
-                headers={**PAGE_HEADERS, "Content-Security-Policy": PAGE_CSP},
-            )
+            return page_reply("index.html")
 
         @console.route("/<name:str>", methods=["GET"])
         @self.protected
@@ -185,4 +152,5 @@ class StaffConsoleInput(InputChannel):
                 reports = await build_reports(agent, rows, self.settings, upload.name or "upload.csv")
             return response.html(reports.html, headers={**PAGE_HEADERS, "Content-Security-Policy": REPORT_CSP})
 
+        add_inbox_routes(console, self.guard)
         return console

@@ -46,6 +46,40 @@ def profile(model_path: Path) -> Iterator[Profile]:
     running.remove()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Profile]:
+    """Only the profile's PostgreSQL (tracker store and support inbox
+    databases), without a model or the other services: for the tests of
+    what is stored (retention, the inbox store)."""
+    running = new_profile()
+    try:
+        running.start_service("postgres")
+    except Exception:
+        print(_tail_log(running, "postgres"))
+        running.remove()
+        raise
+    yield running
+    running.remove()
+
+
+def drop_inbox_tables(profile: Profile) -> None:
+    """Empty the profile's support inbox database (its store migrates it again)."""
+    import sqlalchemy as sa
+
+    from inbox.migrate import VERSION_TABLE
+
+    engine = sa.create_engine(profile.inbox_url)
+    with engine.begin() as connection:
+        for table in ("support_audit", "support_messages", VERSION_TABLE):
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+    engine.dispose()
+
+
+def _tail_log(profile: Profile, name: str) -> str:
+    log = profile.log(name)
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
 def chat(base_url: str, sender: str, text: str, **metadata: Any) -> Tuple[int, Any, float]:
     """POST one message to a REST webhook: (status, answer, seconds taken)."""
     payload: Dict[str, Any] = {"sender": sender, "message": text}

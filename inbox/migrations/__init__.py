@@ -1,0 +1,1 @@
+"""Alembic migrations of the inbox (inbox/migrate.py runs them)."""
