@@ -18,8 +18,9 @@ import json
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from ops.local import free_port, stop_group
 from ops.ready import NotReady, wait_until_ready
@@ -161,6 +162,19 @@ class InboxConsole:
         stop_group(self.process)
         self._log.close()
         self._dir.cleanup()
+
+
+@contextmanager
+def demo_inbox(directory: Path) -> Iterator[Tuple[InboxConsole, Dict[str, str]]]:
+    """The console with the demo messages left in a store under `directory`:
+    (server, {conversation id: reference}); stopped afterwards."""
+    env = inbox_env(directory)
+    references = leave_messages(env)
+    server = InboxConsole(env, CONVERSATIONS)
+    try:
+        yield server, references
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

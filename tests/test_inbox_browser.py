@@ -17,8 +17,7 @@ from tests.inbox_app import (
     SCRIPT_TEXT,
     STAFF_PASSWORD,
     InboxConsole,
-    inbox_env,
-    leave_messages,
+    demo_inbox,
 )
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -28,11 +27,8 @@ pytestmark = [needs_browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory):
     """A console with the demo messages: (server, {conversation id: reference})."""
-    env = inbox_env(tmp_path_factory.mktemp("inbox"))
-    references = leave_messages(env)
-    server = InboxConsole(env, CONVERSATIONS)
-    yield server, references
-    server.stop()
+    with demo_inbox(tmp_path_factory.mktemp("inbox")) as running:
+        yield running
 
 
 def inbox_page(browser, server: InboxConsole, user: str = "ben", password: str = STAFF_PASSWORD, bypass_csp=True):

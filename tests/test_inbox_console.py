@@ -20,8 +20,8 @@ from tests.inbox_app import (
     SCRIPT_TEXT,
     STAFF_PASSWORD,
     InboxConsole,
+    demo_inbox,
     inbox_env,
-    leave_messages,
 )
 from tests.servers import http
 from tests.staff_http import basic_auth
@@ -35,11 +35,8 @@ JSON = {"Content-Type": "application/json"}
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory):
     """A console with the demo messages: (server, {conversation id: reference})."""
-    env = inbox_env(tmp_path_factory.mktemp("inbox"))
-    references = leave_messages(env)
-    server = InboxConsole(env, CONVERSATIONS)
-    yield server, references
-    server.stop()
+    with demo_inbox(tmp_path_factory.mktemp("inbox")) as running:
+        yield running
 
 
 def get(url: str, headers: Dict[str, str] = STAFF) -> Any:
