@@ -363,7 +363,15 @@ class Policy:
             return True
         past = within(context.get(Context.PAST, []), *clause)
         present = within(context.get(Context.PRESENT, []), *clause)
-        return (bool(past) and not present) or self.told_in_past(sentence, context)
+        if past and not present:
+            return True
+        # "In September he was delirious for weeks, he didn't know us": a
+        # past time earlier in the sentence carries over to a clause in the
+        # past tense when nothing in the sentence says now.
+        told = within(context.get(Context.PAST, []), *sentence) and not within(
+            context.get(Context.PRESENT, []), *sentence
+        )
+        return bool(told and self.narrative(clause, context)) or self.told_in_past(sentence, context)
 
     @staticmethod
     def narrative(sentence, context: Spans) -> bool:

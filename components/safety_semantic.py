@@ -127,12 +127,17 @@ def sentences(text: str) -> List[Tuple[int, int]]:
 
 
 def descriptions_of(spec: Dict[str, Any]) -> List[Tuple[str, str, str]]:
-    """(kind, sign, text) of every description of descriptions.yml, both languages."""
+    """(kind, sign, text) of every description of descriptions.yml, both
+    languages. The `ordinary` contrasts (grief, low mood, questions about
+    the signs, ...) join the pool as neighbours of kind OTHER without a
+    sign, like the training examples: they pull ordinary sentences that
+    share the crisis or sign vocabulary away from those kinds."""
     found = []
-    for kind in KINDS:
+    for kind in (*KINDS, "ordinary"):
         for sign, entry in (spec.get(kind) or {}).items():
             for language in ("en", "nl"):
-                found += [(kind, sign, str(text)) for text in entry.get(language) or []]
+                texts = [str(text) for text in entry.get(language) or []]
+                found += [(kind, sign, text) if kind in KINDS else (OTHER, "", text) for text in texts]
     return found
 
 

@@ -128,6 +128,7 @@ class Descriptions(Strict):
     version: Literal[1] = 1
     red_flag: Dict[StrictStr, Description] = {}
     crisis: Dict[StrictStr, Description] = {}
+    ordinary: Dict[StrictStr, Description] = {}  # contrasts: not an emergency, in the same words
 
 
 # ---------------------------------------------------------------- reading

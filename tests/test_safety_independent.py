@@ -28,8 +28,9 @@ from tests.safety_eval import LANGUAGES, ROUNDS, SECTIONS, evaluate, independent
 FLOORS = {"red_flag_recall": 0.93, "crisis_recall": 0.95}
 CEILINGS = {"ordinary_false_alarms": 0.02, "hard_negative_false_alarms": 0.07, "hard_negative_checks": 0.20}
 OWN_LIMITS = {
-    "round5": {"crisis_recall": 0.90, "hard_negative_checks": 0.23},
-    "round6": {"red_flag_recall": 0.86, "crisis_recall": 0.80},
+    "round5": {"hard_negative_checks": 0.23},
+    "round7": {"hard_negative_checks": 0.23},
+    "round8": {"red_flag_recall": 0.9, "crisis_recall": 0.85, "hard_negative_false_alarms": 0.13},
 }
 
 
@@ -38,8 +39,8 @@ def limit(name: str, round_name: str) -> float:
 
 
 SIZES = {"independent": (150, 80, 200)} | {
-    f"round{n}": (60, 40, 80) for n in range(2, 7)
-}  # red flags, crisis, negatives  # red flags, crisis, negatives
+    f"round{n}": (60, 40, 80) for n in range(2, 9)
+}  # red flags, crisis, negatives
 SETS = [(round_name, language) for round_name in ROUNDS for language in LANGUAGES]
 NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates
 
@@ -102,7 +103,10 @@ def training_and_pattern_texts(language: str) -> List[str]:
     texts += [c["text"] for section in ("red_flag", "crisis", "hard_negatives") for c in tuning[section]]
     descriptions = yaml.safe_load((ROOT / "data" / "safety" / "descriptions.yml").read_text(encoding="utf-8"))
     texts += [
-        d for kind in ("red_flag", "crisis") for sign in descriptions[kind].values() for d in sign.get(language) or []
+        d
+        for kind in ("red_flag", "crisis", "ordinary")
+        for sign in (descriptions.get(kind) or {}).values()
+        for d in sign.get(language) or []
     ]
     texts += re.findall(
         r"^\s+- (.+)$", (ROOT / "data" / "safety" / f"{language}.yml").read_text(encoding="utf-8"), re.MULTILINE

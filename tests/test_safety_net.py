@@ -11,7 +11,16 @@ import pytest
 
 from components.safety_outcome import decide
 from components.safety_policy import CHECK, Match, Verdict
-from components.safety_semantic import HEAD_CLASSES, Head, SemanticMatch, SemanticNet, Thresholds, sentences
+from components.safety_semantic import (
+    HEAD_CLASSES,
+    OTHER,
+    Head,
+    SemanticMatch,
+    SemanticNet,
+    Thresholds,
+    descriptions_of,
+    sentences,
+)
 from components.sentence_encoder import load_encoder, normal
 
 
@@ -22,6 +31,19 @@ def test_a_message_is_read_sentence_by_sentence() -> None:
         "Work is hard!",
         "I can't see the point any more",
     ]  # "Honestly?" is too short
+
+
+def test_ordinary_contrasts_join_the_net_as_neighbours_without_a_sign() -> None:
+    spec = {
+        "crisis": {"passive": {"en": ["I wish I could sleep and not wake up"]}},
+        "ordinary": {"grief": {"en": ["I miss my mum every day"], "nl": ["Ik mis mijn moeder elke dag"]}},
+    }
+    rows = descriptions_of(spec)
+    assert rows[0] == ("crisis", "passive", "I wish I could sleep and not wake up")
+    assert rows[1:] == [(OTHER, "", "I miss my mum every day"), (OTHER, "", "Ik mis mijn moeder elke dag")]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    net = SemanticNet(None, vectors, *zip(*rows), Thresholds())
+    assert list(net.described["crisis"]) == [0]  # a contrast is never the closest description
 
 
 def test_levels_follow_the_thresholds() -> None:
