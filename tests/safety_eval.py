@@ -29,7 +29,7 @@ ESCALATIONS = ("red_flag", "crisis")
 ACCEPTED = {"red_flag": ("red_flag", "red_flag_check"), "crisis": ("crisis",)}
 
 
-ROUNDS = ("independent", "round2", "round3", "round4", "round5", "round6", "round7", "round8")
+ROUNDS = ("independent", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9")
 SECTIONS = ("red_flag", "crisis", "hard_negatives")
 
 

@@ -30,7 +30,7 @@ CEILINGS = {"ordinary_false_alarms": 0.02, "hard_negative_false_alarms": 0.07, "
 OWN_LIMITS = {
     "round5": {"hard_negative_checks": 0.23},
     "round7": {"hard_negative_checks": 0.23},
-    "round8": {"red_flag_recall": 0.9, "crisis_recall": 0.85, "hard_negative_false_alarms": 0.13},
+    "round9": {"crisis_recall": 0.8, "hard_negative_false_alarms": 0.12},  # not read yet
 }
 
 
@@ -38,9 +38,11 @@ def limit(name: str, round_name: str) -> float:
     return OWN_LIMITS.get(round_name, {}).get(name, {**FLOORS, **CEILINGS}[name])
 
 
-SIZES = {"independent": (150, 80, 200)} | {
-    f"round{n}": (60, 40, 80) for n in range(2, 9)
-}  # red flags, crisis, negatives
+SIZES = (
+    {"independent": (150, 80, 200)}
+    | {f"round{n}": (60, 40, 80) for n in range(2, 9)}
+    | {"round9": (60, 39, 80)}  # one crisis message nearly repeated an earlier round's
+)  # red flags, crisis, negatives
 SETS = [(round_name, language) for round_name in ROUNDS for language in LANGUAGES]
 NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates
 
