@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.conftest import INDEPENDENT_SAFETY_RESULTS, ROOT
-from tests.safety_eval import LANGUAGES, ROUNDS, SECTIONS, evaluate, independent, table
+from tests.safety_eval import LANGUAGES, ROUNDS, SECTIONS, WRITTEN, evaluate, independent, table
 
 # Issue 14's targets are 100% recall (999 or the urgent check), the crisis
 # answer for every crisis message, at most 2% / 5% false alarms on ordinary
@@ -124,7 +124,7 @@ def texts_of(language: str, round_name: str) -> List[str]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_independent_set_is_apart_from_training_patterns_and_tuning(language: str) -> None:
     theirs = training_and_pattern_texts(language)
-    for round_name in ROUNDS:
+    for round_name in ROUNDS + WRITTEN:
         ours = texts_of(language, round_name)
         assert len(ours) == len(set(ours)), round_name
         assert near_duplicates(ours, theirs) == [], round_name
@@ -132,8 +132,18 @@ def test_the_independent_set_is_apart_from_training_patterns_and_tuning(language
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_rounds_are_apart_from_each_other(language: str) -> None:
-    for earlier, later in combinations(ROUNDS, 2):
+    for earlier, later in combinations(ROUNDS + WRITTEN, 2):
         assert near_duplicates(texts_of(language, later), texts_of(language, earlier)) == [], later
+
+
+@pytest.mark.parametrize("round_name", WRITTEN)
+def test_a_round_written_ahead_is_whole_and_marked_unmeasured(round_name: str) -> None:
+    assert round_name not in ROUNDS
+    for language in LANGUAGES:
+        path = ROOT / "eval" / "safety" / f"{round_name}_{language}.yml"
+        assert "NOT YET MEASURED" in path.read_text(encoding="utf-8").split("\n", 3)[2]
+        sets = independent(language, round_name)
+        assert [len(sets[section]) for section in SECTIONS] == [60, 40, 80]
 
 
 def test_the_near_duplicate_check_can_fail() -> None:
