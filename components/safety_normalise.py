@@ -12,6 +12,7 @@ from typing import List, Mapping
 
 import spacy
 
+SENTENCE_ENDS = frozenset(".!?;\n")  # tokens that end a sentence
 TRAILING_PUNCT = re.compile(r"[.!?,;:]+$")
 # Invisible characters that copy-paste and emoji leave inside or next to
 # words: zero-width spaces and joiners, direction marks, variation selectors.

@@ -4,7 +4,8 @@ explains it), compiled into step sequences for components/safety_matcher.py.
 - `word*` any word that starts with it; `a|b` either word; `(a b|c d)`
   either word group; `x?` x may be missing;
 - `..` up to three other words in between, never a negation word, so
-  "lips are not blue" does not match "lips .. blue";
+  "lips are not blue" does not match "lips .. blue", and never the end of
+  a sentence ("the cat scratched me. My arms" is not "scratch* .. my arms");
 - pattern words are normalised like the message ("can't" becomes can,
   not); longer words tolerate a typo (8-11 letters one edit, 12+ two).
 """
@@ -16,7 +17,7 @@ import re
 from typing import Callable, FrozenSet, Iterable, List, Set
 
 from components.safety_matcher import Gap, Step, Word
-from components.safety_normalise import Token
+from components.safety_normalise import SENTENCE_ENDS, Token
 
 GAP = ".."
 PIECE = re.compile(r"(?:\([^)]*\)|[^\s(])+")
@@ -65,12 +66,12 @@ def slot(alternatives: List[List[str]]) -> List[List[Step]]:
 
 class Notation:
     """Compiles phrases with one language's normaliser; a gap never
-    skips one of the one-word `negations`."""
+    skips one of the one-word `negations` or the end of a sentence."""
 
     def __init__(self, normalise: Callable[[str], List[Token]], negations: Iterable[str] = ()) -> None:
         self.normalise = normalise
         self.gap_excludes: FrozenSet[str] = frozenset()
-        self.gap_excludes = frozenset(self.single_words(negations))
+        self.gap_excludes = frozenset(self.single_words(negations)) | SENTENCE_ENDS
 
     def compile(self, phrase: str) -> List[List[Step]]:
         """The step sequences one phrase of the pattern notation stands for."""

@@ -18,7 +18,8 @@ match aside, whom a crisis match is about, and the verdict (safety first).
      do not count);
    - not a sign: an idiom overlaps it ("I'm dying to ...");
    - hypothetical: its clause is about a possible future ("if it ever
-     comes back", "als ik het ooit weer krijg");
+     comes back", "als ik het ooit weer krijg"), or an earlier clause of
+     its sentence is and nothing in the sentence says now;
    - lasting: a sign the file's `lasting` section lists (a racing heart,
      dizziness, breathlessness, ...) described as an after-effect that has
      lasted "since sepsis" / "for months" ("sinds de sepsis", "al maanden"),
@@ -37,23 +38,25 @@ match aside, whom a crisis match is about, and the verdict (safety first).
    the emergency number when in immediate danger).
 4. A red-flag match in a sentence told in the past tense (past verbs, no
    present verb or time) that no past time sets aside counts as "maybe":
-   the urgent check asks whether it is happening now.
+   the urgent check asks whether it is happening now. So does one said,
+   close to it in its clause, to have been there for years ("for years",
+   "al vier jaar"), with nothing sudden in the sentence.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from components.safety_normalise import Token
+from components.safety_normalise import SENTENCE_ENDS, Token
 
 KINDS = ("crisis", "red_flag")
 CHECK = "red_flag_check"  # a red flag, but not sure it is happening now: ask
 NEGATION_WINDOW = 4
 RESOLVED_WINDOW = 4
-CLAUSE_BREAK_PUNCT = set(".!?;:,()\n")
-SENTENCE_BREAK_PUNCT = set(".!?;\n")
+LIFELONG_WINDOW = 8  # tokens either side of a sign where "for years" makes it a question
+CLAUSE_BREAK_PUNCT = SENTENCE_ENDS | set(":,()")
 QUOTES = {"'", '"', "\u2018", "\u2019", "\u201c", "\u201d"}
 
 Spans = Dict[str, List[Tuple[int, int]]]
@@ -71,6 +74,7 @@ class Context(str, Enum):
     PAST_LATER = "past_later"  # later in the sentence: "that was months ago"
     PRESENT = "present"  # a present time: "now", "nu"
     LASTING_TIME = "lasting_time"  # "since sepsis", "al maanden"
+    LIFELONG = "lifelong"  # years-long, for any sign: "always have been", "al jaren"
     ON_EFFORT = "on_effort"  # "whenever I stand up"
     HABITUAL = "habitual"  # "every time", "elke keer"
     SUDDEN = "sudden"  # sudden or happening now: "suddenly", "vannacht"
@@ -140,7 +144,7 @@ class Match:
         return found
 
 
-def segments(words: List[str], punctuation: set, word_breaks: Iterable[int] = ()) -> List[Tuple[int, int]]:
+def segments(words: List[str], punctuation: AbstractSet[str], word_breaks: Iterable[int] = ()) -> List[Tuple[int, int]]:
     """Token ranges between punctuation marks (dropped) and before break
     words (kept, as the first word of the next segment)."""
     breaks = {i for i, w in enumerate(words) if w in punctuation} | set(word_breaks)
@@ -174,7 +178,7 @@ class Parsed:
             tokens,
             words,
             context,
-            sentences=segments(words, SENTENCE_BREAK_PUNCT),
+            sentences=segments(words, SENTENCE_ENDS),
             clauses=segments(words, CLAUSE_BREAK_PUNCT, clause_breaks),
         )
 
@@ -271,7 +275,7 @@ class Policy:
         clause, sentence = parsed.clause_of(start), parsed.sentence_of(start)
         if overlaps(context.get(Context.NOT_A_SIGN, []), start, end):
             match.reason = Reason.NOT_A_SIGN.value
-        elif kind == "red_flag" and within(context.get(Context.HYPOTHETICAL, []), *clause):
+        elif kind == "red_flag" and self.hypothetical(start, clause, sentence, context):
             match.reason = Reason.HYPOTHETICAL.value
         elif self.negated(start, end, clause, context, resolved=kind == "red_flag", inside=parts is not None):
             match.reason = Reason.NEGATED.value
@@ -281,7 +285,9 @@ class Policy:
             match.reason = Reason.GENERAL.value
         elif kind == "red_flag" and self.lasting(sign, sentence, context):
             match.reason = Reason.LASTING.value
-        elif kind == "red_flag" and self.narrative(sentence, context):
+        elif kind == "red_flag" and (
+            self.narrative(sentence, context) or self.lifelong(start, end, clause, sentence, context)
+        ):
             match.maybe = True
         if kind == "crisis":
             match.about = self.about(end, clause, context)
@@ -404,6 +410,27 @@ class Policy:
         excluded = {i for s, e in questions for i in range(s, e)} | quoted(words, sentence)
         personal = [s for s, e in within(context.get(Context.PERSONAL, []), *sentence) if s not in excluded]
         return not personal
+
+    @staticmethod
+    def hypothetical(start, clause, sentence, context: Spans) -> bool:
+        """About a possible future: in the sign's clause ("if it ever comes
+        back"), or earlier in its sentence when nothing there says now ("if
+        dad gets another infection, what signs come before he goes confused?")."""
+        if within(context.get(Context.HYPOTHETICAL, []), *clause):
+            return True
+        before = [s for s, _ in within(context.get(Context.HYPOTHETICAL, []), *sentence) if s < start]
+        now = within(context.get(Context.PRESENT, []), *sentence) + within(context.get(Context.SUDDEN, []), *sentence)
+        return bool(before) and not now
+
+    @staticmethod
+    def lifelong(start, end, clause, sentence, context: Spans) -> bool:
+        """A sign said, close to it in its clause, to have been there for
+        years or always ("is al vier jaar wat brabbelig"), nothing sudden in
+        the sentence: likely a lasting condition, so ask rather than escalate."""
+        if within(context.get(Context.SUDDEN, []), *sentence):
+            return False
+        lo, hi = max(clause[0], start - LIFELONG_WINDOW), min(clause[1], end + LIFELONG_WINDOW)
+        return bool(within(context.get(Context.LIFELONG, []), lo, hi))
 
     def lasting(self, sign, sentence, context: Spans) -> bool:
         """A lasting after-effect: "since sepsis" or "for months" (or, for

@@ -72,6 +72,7 @@ class Contexts(Strict):
     past_later: List[StrictStr] = []
     present: List[StrictStr] = []
     lasting_time: List[StrictStr] = []
+    lifelong: List[StrictStr] = []
     on_effort: List[StrictStr] = []
     habitual: List[StrictStr] = []
     sudden: List[StrictStr] = []

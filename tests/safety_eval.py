@@ -29,11 +29,23 @@ ESCALATIONS = ("red_flag", "crisis")
 ACCEPTED = {"red_flag": ("red_flag", "red_flag_check"), "crisis": ("crisis",)}
 
 
-ROUNDS = ("independent", "round2", "round3", "round4", "round5", "round6", "round7", "round8", "round9", "round10")
+ROUNDS = (
+    "independent",
+    "round2",
+    "round3",
+    "round4",
+    "round5",
+    "round6",
+    "round7",
+    "round8",
+    "round9",
+    "round10",
+    "round11",
+)
 # Written for the next round of work and not measured yet: kept apart from
 # everything by the near-duplicate tests, but not evaluated (and so not
 # printed) until someone measures it once, untouched, and moves it to ROUNDS.
-WRITTEN = ("round11",)
+WRITTEN = ("round12",)
 SECTIONS = ("red_flag", "crisis", "hard_negatives")
 
 
