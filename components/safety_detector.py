@@ -184,7 +184,7 @@ class SafetyDetector(GraphComponent):
         """The semantic net's closest descriptions per sentence (with or
         without a level), each judged by the patterns' context words: a red
         flag set aside when past, lasting, general, hypothetical or
-        reassuring, only "maybe" when negated; a crisis set aside where the
+        reassuring, only "maybe" when negated or there for years; a crisis set aside where the
         patterns saw it negated in the sentence."""
         if self.net is None or not text.strip() or text.lstrip().startswith("/"):
             return []
@@ -198,7 +198,8 @@ class SafetyDetector(GraphComponent):
                     match.reason = Reason.NEGATED.value
             else:
                 match.reason = rules.context_reason(match.sentence, match.kind, match.sign)
-                if match.reason == Reason.NEGATED and match.level:  # "she won't drink anything": ask
+                # "she won't drink anything", "blotchy for years": ask
+                if match.reason in (Reason.NEGATED, Reason.LIFELONG) and match.level:
                     match.reason, match.level = None, "maybe"
             found.append(match)
         return found

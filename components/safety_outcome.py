@@ -5,7 +5,8 @@ component so it can be read and tested on its own).
 Three outcomes, crisis first:
 - crisis: a crisis pattern counts, a sentence is close to a crisis form
   (or, unless the patterns found a red flag, most of its neighbours are
-  crisis examples), or the classifier alone guesses crisis; about a relative when the
+  crisis examples; the head's guess alone not when the patterns found a
+  sign told in the past tense), or the classifier alone guesses crisis; about a relative when the
   nearest person named is someone else, or the closest form is one a
   relative tells (self_harm_found, relative_reports);
 - red_flag (certain): a red-flag pattern counts, or a sentence is close
@@ -80,7 +81,10 @@ def decide(
     about bereavement), and one found by the neighbours alone to a topic the
     classifier is very sure of (`likely_gives_way`: "my wife is not herself
     since ICU, how can I help her?" is about carers)."""
-    levels = ("certain",) + (() if likely_gives_way else ("likely",)) + (() if head_gives_way else ("head",))
+    # A sign the patterns found but are unsure is happening now (the urgent
+    # check) outweighs a crisis the head alone sees elsewhere in the message.
+    head = not head_gives_way and verdict.kind != CHECK
+    levels = ("certain",) + (() if likely_gives_way else ("likely",)) + (("head",) if head else ())
     crisis = _counting(semantic, "crisis", levels)
     if verdict.kind == "red_flag":
         # A red flag the patterns are sure of ("I feel like I'm going to die")

@@ -100,6 +100,7 @@ class Reason(str, Enum):
     GENERAL = "general"
     LASTING = "lasting"
     REASSURING = "reassuring"
+    LIFELONG = "lifelong"  # the semantic net: there for years, so only "maybe"
 
 
 class About(str, Enum):
@@ -298,7 +299,8 @@ class Policy:
     def sentence_reason(self, parsed: Parsed, sign: str) -> Optional[str]:
         """Why a red-flag sign that a sentence as a whole resembles (the
         semantic net) is not happening now: hypothetical, past (a past time,
-        or past verbs and no present one), general, lasting, or negated (a
+        or past verbs and no present one), general, lasting, lifelong (there
+        for years: the detector makes it only "maybe"), or negated (a
         negation or "any more" and nothing that says now: "not breathless,
         just coughing"), or reassuring ("she is eating fine again") with
         nothing sudden; None when it may be. A negated sentence that says
@@ -313,6 +315,8 @@ class Policy:
             return Reason.GENERAL.value
         if self.lasting(sign, whole, context):
             return Reason.LASTING.value
+        if self.lifelong(0, len(parsed.words), whole, whole, context):
+            return Reason.LIFELONG.value
         if within(context.get(Context.NEGATION, []) + context.get(Context.RESOLVED, []), *whole) and not now:
             return Reason.NEGATED.value
         if within(context.get(Context.REASSURING, []), *whole) and not within(context.get(Context.SUDDEN, []), *whole):
