@@ -11,8 +11,8 @@ match aside, whom a crisis match is about, and the verdict (safety first).
      the message tells a story about back then (a past time somewhere, no
      present one) and its sentence is in the past tense (past verbs, no
      present verb: "I was shaking so badly my teeth rattled"), or a later part
-     of the sentence puts it in the past ("that was months ago") or says
-     it is over ("she's fine now");
+     of the sentence, or the start of the next one, puts it in the past
+     ("that was months ago") or says it is over ("she's fine now");
    - general: the sentence asks about signs in general ("what does ...
      mean", "hoe herken je") and mentions nobody personally (quoted words
      do not count);
@@ -40,7 +40,7 @@ match aside, whom a crisis match is about, and the verdict (safety first).
    present verb or time) that no past time sets aside counts as "maybe":
    the urgent check asks whether it is happening now. So does one said,
    close to it in its clause, to have been there for years ("for years",
-   "al vier jaar"), with nothing sudden in the sentence.
+   "al vier jaar"), with nothing sudden in that clause.
 """
 
 from __future__ import annotations
@@ -286,9 +286,7 @@ class Policy:
             match.reason = Reason.GENERAL.value
         elif kind == "red_flag" and self.lasting(sign, sentence, context):
             match.reason = Reason.LASTING.value
-        elif kind == "red_flag" and (
-            self.narrative(sentence, context) or self.lifelong(start, end, clause, sentence, context)
-        ):
+        elif kind == "red_flag" and (self.narrative(sentence, context) or self.lifelong(start, end, clause, context)):
             match.maybe = True
         if kind == "crisis":
             match.about = self.about(end, clause, context)
@@ -315,7 +313,7 @@ class Policy:
             return Reason.GENERAL.value
         if self.lasting(sign, whole, context):
             return Reason.LASTING.value
-        if self.lifelong(0, len(parsed.words), whole, whole, context):
+        if self.lifelong(0, len(parsed.words), whole, context):
             return Reason.LIFELONG.value
         if within(context.get(Context.NEGATION, []) + context.get(Context.RESOLVED, []), *whole) and not now:
             return Reason.NEGATED.value
@@ -369,7 +367,7 @@ class Policy:
             for s, e in within(context.get(name, []), *sentence)
             if s >= start
         ]
-        if later:
+        if later or self.dated_after(sentence, context):
             return True
         past = within(context.get(Context.PAST, []), *clause)
         present = within(context.get(Context.PRESENT, []), *clause)
@@ -382,6 +380,16 @@ class Policy:
             context.get(Context.PRESENT, []), *sentence
         )
         return bool(told and self.narrative(clause, context)) or self.told_in_past(sentence, context)
+
+    @staticmethod
+    def dated_after(sentence, context: Spans) -> bool:
+        """The next sentence opens by dating this one ("... sure I was going
+        to die that night. That was 18 months ago.") and nothing in this one
+        says it is sudden or now."""
+        if within(context.get(Context.SUDDEN, []), *sentence):
+            return False
+        end = sentence[1]
+        return any(end < s <= end + 2 for s, _ in context.get(Context.PAST_LATER, []))
 
     @staticmethod
     def narrative(sentence, context: Spans) -> bool:
@@ -427,11 +435,11 @@ class Policy:
         return bool(before) and not now
 
     @staticmethod
-    def lifelong(start, end, clause, sentence, context: Spans) -> bool:
+    def lifelong(start, end, clause, context: Spans) -> bool:
         """A sign said, close to it in its clause, to have been there for
         years or always ("is al vier jaar wat brabbelig"), nothing sudden in
-        the sentence: likely a lasting condition, so ask rather than escalate."""
-        if within(context.get(Context.SUDDEN, []), *sentence):
+        that clause: likely a lasting condition, so ask rather than escalate."""
+        if within(context.get(Context.SUDDEN, []), *clause):
             return False
         lo, hi = max(clause[0], start - LIFELONG_WINDOW), min(clause[1], end + LIFELONG_WINDOW)
         return bool(within(context.get(Context.LIFELONG, []), lo, hi))
