@@ -27,7 +27,8 @@ match aside, whom a crisis match is about, and the verdict (safety first).
      standing up ("whenever I stand up", "elke keer als ik de trap op loop"),
      while nothing in the
      sentence says it is sudden or happening now ("suddenly", "tonight",
-     "ineens", "vannacht"): information about post-sepsis syndrome.
+     "ineens", "vannacht"): information about post-sepsis syndrome; when
+     another sentence says something changed suddenly, only "maybe".
    Anything else (including unclear cases) escalates.
 2. Crisis matches count unless negated ("I'm not suicidal"); past and
    general questions do not exempt them, nor does "any more" ("I don't want
@@ -285,7 +286,12 @@ class Policy:
         elif kind == "red_flag" and self.general(sentence, parsed.words, context):
             match.reason = Reason.GENERAL.value
         elif kind == "red_flag" and self.lasting(sign, sentence, context):
-            match.reason = Reason.LASTING.value
+            # an after-effect, unless another sentence says something changed
+            # suddenly ("he was sharp as anything yesterday"): then ask
+            if within(context.get(Context.SUDDEN, []), 0, len(parsed.words)):
+                match.maybe = True
+            else:
+                match.reason = Reason.LASTING.value
         elif kind == "red_flag" and (self.narrative(sentence, context) or self.lifelong(start, end, clause, context)):
             match.maybe = True
         if kind == "crisis":
