@@ -185,12 +185,12 @@ class SafetyDetector(GraphComponent):
         without a level), each judged by the patterns' context words: a red
         flag set aside when past, lasting, general, hypothetical or
         reassuring, only "maybe" when negated or there for years; a crisis set aside where the
-        patterns saw it negated in the sentence."""
+        patterns saw it negated or as an idiom in the sentence."""
         if self.net is None or not text.strip() or text.lstrip().startswith("/"):
             return []
         rules = next(iter(self.rules.values()))  # context words are merged across languages
         verdict = verdict or self.verdict(text)
-        negated = [m for m in verdict.ignored if m.kind == "crisis" and m.reason == Reason.NEGATED]
+        negated = [m for m in verdict.ignored if m.kind == "crisis" and m.reason in (Reason.NEGATED, Reason.NOT_A_SIGN)]
         found = []
         for match in self.net.scan(text):
             if match.kind == "crisis":

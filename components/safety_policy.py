@@ -27,8 +27,9 @@ match aside, whom a crisis match is about, and the verdict (safety first).
      standing up ("whenever I stand up", "elke keer als ik de trap op loop"),
      while nothing in the
      sentence says it is sudden or happening now ("suddenly", "tonight",
-     "ineens", "vannacht"): information about post-sepsis syndrome; when
-     another sentence says something changed suddenly, only "maybe".
+     "ineens", "vannacht"): information about post-sepsis syndrome; only
+     "maybe" when the lasting time is further than a few words from the
+     sign, or another sentence says something changed suddenly.
    Anything else (including unclear cases) escalates.
 2. Crisis matches count unless negated ("I'm not suicidal"); past and
    general questions do not exempt them, nor does "any more" ("I don't want
@@ -56,6 +57,7 @@ KINDS = ("crisis", "red_flag")
 CHECK = "red_flag_check"  # a red flag, but not sure it is happening now: ask
 NEGATION_WINDOW = 4
 RESOLVED_WINDOW = 4
+LASTING_WINDOW = 4  # tokens either side of a sign where "since sepsis" sets it aside
 LIFELONG_WINDOW = 8  # tokens either side of a sign where "for years" makes it a question
 CLAUSE_BREAK_PUNCT = SENTENCE_ENDS | set(":,()")
 QUOTES = {"'", '"', "\u2018", "\u2019", "\u201c", "\u201d"}
@@ -286,9 +288,12 @@ class Policy:
         elif kind == "red_flag" and self.general(sentence, parsed.words, context):
             match.reason = Reason.GENERAL.value
         elif kind == "red_flag" and self.lasting(sign, sentence, context):
-            # an after-effect, unless another sentence says something changed
-            # suddenly ("he was sharp as anything yesterday"): then ask
-            if within(context.get(Context.SUDDEN, []), 0, len(parsed.words)):
+            # an after-effect when "since sepsis" is close to the sign; ask when
+            # it is further off ("he has had diabetes for years and is very
+            # confused") or another sentence says something changed suddenly
+            # ("he was sharp as anything yesterday")
+            sudden = within(context.get(Context.SUDDEN, []), 0, len(parsed.words))
+            if sudden or not self.lasting_close(sign, start, end, sentence, context):
                 match.maybe = True
             else:
                 match.reason = Reason.LASTING.value
@@ -449,6 +454,17 @@ class Policy:
             return False
         lo, hi = max(clause[0], start - LIFELONG_WINDOW), min(clause[1], end + LIFELONG_WINDOW)
         return bool(within(context.get(Context.LIFELONG, []), lo, hi))
+
+    def lasting_close(self, sign, start, end, sentence, context: Spans) -> bool:
+        """The lasting time ("since sepsis", "al maanden") is within a few
+        words of the sign, or it comes every time with effort."""
+        lo, hi = max(sentence[0], start - LASTING_WINDOW), min(sentence[1], end + LASTING_WINDOW)
+        close = [(s, e) for s, e in within(context.get(Context.LASTING_TIME, []), *sentence) if s < hi and e > lo]
+        return bool(close) or (
+            sign in self.lasting_on_effort
+            and bool(within(context.get(Context.ON_EFFORT, []), *sentence))
+            and bool(within(context.get(Context.HABITUAL, []), *sentence))
+        )
 
     def lasting(self, sign, sentence, context: Spans) -> bool:
         """A lasting after-effect: "since sepsis" or "for months" (or, for
