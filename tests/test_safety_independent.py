@@ -31,6 +31,7 @@ OWN_LIMITS = {
     "round5": {"hard_negative_checks": 0.23},
     "round7": {"hard_negative_checks": 0.23},
     "round9": {"crisis_recall": 0.94},
+    "round16": {"red_flag_recall": 0.88, "crisis_recall": 0.8},  # not read yet
 }
 
 
