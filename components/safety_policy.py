@@ -277,11 +277,13 @@ class Policy:
         kind, sign = match.kind, match.sign
         context = parsed.context
         clause, sentence = parsed.clause_of(start), parsed.sentence_of(start)
+        # a `together` match may run on into the next clause ("vlekjes, maar die drukken weg")
+        reach = (clause[0], max(clause[1], parsed.clause_of(end - 1)[1]))
         if overlaps(context.get(Context.NOT_A_SIGN, []), start, end):
             match.reason = Reason.NOT_A_SIGN.value
         elif kind == "red_flag" and self.hypothetical(start, clause, sentence, context):
             match.reason = Reason.HYPOTHETICAL.value
-        elif self.negated(start, end, clause, context, resolved=kind == "red_flag", inside=parts is not None):
+        elif self.negated(start, end, reach, context, resolved=kind == "red_flag", inside=parts is not None):
             match.reason = Reason.NEGATED.value
         elif kind == "red_flag" and self.past(start, clause, sentence, context):
             match.reason = Reason.PAST.value
@@ -348,7 +350,8 @@ class Policy:
         """A negation just before the sign, or (for signs, not for crisis,
         where "any more" is part of the meaning) a word after it saying it
         is over; for `together` matches also a `faded` word between their
-        parts ("the rash faded when I pressed the glass")."""
+        parts or just after them ("the rash faded when I pressed the glass",
+        "vlekjes op haar arm, ze drukken weg")."""
         if negation_between(max(clause[0], start - NEGATION_WINDOW), start, context):
             return True
         if any(end <= s and e <= min(clause[1], end + 2) for s, e in context.get(Context.NEGATION_AFTER, [])):
@@ -363,7 +366,7 @@ class Policy:
             for s, e in context.get(Context.FADED, [])
             if inside
             and start <= s
-            and e <= end
+            and e <= hi
             and not any(s - NEGATION_WINDOW <= n_start and n_end <= s for n_start, n_end in negations)
         ]
         return bool(after or faded)
