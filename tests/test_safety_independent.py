@@ -31,6 +31,7 @@ OWN_LIMITS = {
     "round5": {"hard_negative_checks": 0.23},
     "round7": {"hard_negative_checks": 0.23},
     "round9": {"crisis_recall": 0.94},
+    "round17": {"red_flag_recall": 0.85, "crisis_recall": 0.78, "hard_negative_false_alarms": 0.08},  # not read yet
 }
 
 
