@@ -46,6 +46,7 @@ SIZES = (
     | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17)}
     | {"round14": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
     | {"round16": (60, 39, 80)}  # one English crisis message nearly repeated an earlier round's
+    | {"round18": (60, 40, 79)}  # one English hard negative nearly repeated an earlier round's
 )  # red flags, crisis, negatives
 SETS = [(round_name, language) for round_name in ROUNDS for language in LANGUAGES]
 NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates
