@@ -463,7 +463,11 @@ class Policy:
         words of the sign, or it comes every time with effort."""
         lo, hi = max(sentence[0], start - LASTING_WINDOW), min(sentence[1], end + LASTING_WINDOW)
         close = [(s, e) for s, e in within(context.get(Context.LASTING_TIME, []), *sentence) if s < hi and e > lo]
-        return bool(close) or (
+        return bool(close) or self.on_effort(sign, sentence, context)
+
+    def on_effort(self, sign, sentence, context: Spans) -> bool:
+        """A sign that comes every time with effort or standing up."""
+        return (
             sign in self.lasting_on_effort
             and bool(within(context.get(Context.ON_EFFORT, []), *sentence))
             and bool(within(context.get(Context.HABITUAL, []), *sentence))
@@ -477,8 +481,4 @@ class Policy:
             return False
         if sign in self.lasting_since and within(context.get(Context.LASTING_TIME, []), *sentence):
             return True
-        return (
-            sign in self.lasting_on_effort
-            and bool(within(context.get(Context.ON_EFFORT, []), *sentence))
-            and bool(within(context.get(Context.HABITUAL, []), *sentence))
-        )
+        return self.on_effort(sign, sentence, context)
