@@ -249,6 +249,11 @@ def negation_between(lo: int, start: int, context: Spans) -> bool:
     return any(lo <= s and e <= start for s, e in context.get(Context.NEGATION, []))
 
 
+def says_now(span: Tuple[int, int], context: Spans) -> bool:
+    """A present or sudden time inside the span ("now", "tonight", "ineens")."""
+    return bool(within(context.get(Context.PRESENT, []), *span) + within(context.get(Context.SUDDEN, []), *span))
+
+
 def quoted(words: List[str], sentence: Tuple[int, int]) -> set:
     """Token positions between quote marks."""
     inside, found = False, set()
@@ -317,7 +322,7 @@ class Policy:
         nothing sudden; None when it may be. A negated sentence that says
         now ("he can't keep anything down since this morning") still counts."""
         whole, context = (0, len(parsed.words)), parsed.context
-        now = within(context.get(Context.PRESENT, []), *whole) + within(context.get(Context.SUDDEN, []), *whole)
+        now = says_now(whole, context)
         if within(context.get(Context.HYPOTHETICAL, []), *whole):
             return Reason.HYPOTHETICAL.value
         if self.past(0, whole, whole, context):
@@ -445,7 +450,7 @@ class Policy:
         if within(context.get(Context.HYPOTHETICAL, []), *clause):
             return True
         before = [s for s, _ in within(context.get(Context.HYPOTHETICAL, []), *sentence) if s < start]
-        now = within(context.get(Context.PRESENT, []), *sentence) + within(context.get(Context.SUDDEN, []), *sentence)
+        now = says_now(sentence, context)
         return bool(before) and not now
 
     @staticmethod
