@@ -8,7 +8,8 @@ normalised (components/safety_normalise.py): lower case, accents removed,
 contractions and spellings expanded by the file's `expand` table ("can't"
 -> can not, "m'n" -> mijn). Longer words tolerate a typo (8-11 letters one
 edit, 12+ two), `word*` covers inflections, `together` parts may come in
-any order within a sentence (Dutch word order, separable verbs). The `..`
+any order within a sentence (Dutch word order, separable verbs), `apart`
+parts anywhere in the message (a goodbye told over several sentences). The `..`
 gaps never skip a negation word, so "lips are not blue" does not match
 "lips .. blue" (components/safety_notation.py).
 """
@@ -49,6 +50,7 @@ class SafetyRules:
         self.context = SequenceMatcher()
         self.labels: Dict[str, Tuple[str, str, str]] = {}
         self.together: Dict[str, List[List[str]]] = {}
+        self.apart: Dict[str, List[List[str]]] = {}
         for kind in KINDS:
             for sign, entry in spec.signs(kind).items():
                 self._add_sign(kind, sign, entry)
@@ -61,13 +63,14 @@ class SafetyRules:
         patterns = [p for phrase in entry.phrases for p in self.notation.compile(phrase)]
         if patterns:
             self.matcher.add(key, patterns)
-        for index, parts in enumerate(entry.together):
-            part_keys = []
-            for part_index, part in enumerate(parts):
-                part_key = f"{key}#together{index}.{part_index}"
-                self.matcher.add(part_key, self.notation.compile(part))
-                part_keys.append(part_key)
-            self.together.setdefault(key, []).append(part_keys)
+        for name, groups in (("together", entry.together), ("apart", entry.apart)):
+            for index, parts in enumerate(groups):
+                part_keys = []
+                for part_index, part in enumerate(parts):
+                    part_key = f"{key}#{name}{index}.{part_index}"
+                    self.matcher.add(part_key, self.notation.compile(part))
+                    part_keys.append(part_key)
+                getattr(self, name).setdefault(key, []).append(part_keys)
 
     def parse(self, text: str) -> Optional[Parsed]:
         """The message's tokens, context spans, sentences and clauses (None if empty)."""
@@ -86,17 +89,22 @@ class SafetyRules:
         for key, found_spans in found.items():
             if "#" not in key:
                 matches += [self._judge(key, s, e, parsed) for s, e in found_spans]
-        for key, groups in self.together.items():
-            for part_keys in groups:
-                matches += self._together_matches(key, part_keys, found, parsed)
+        message = [(0, len(parsed.words))]
+        for groups, within in ((self.together, parsed.sentences), (self.apart, message)):
+            for key, part_key_lists in groups.items():
+                for part_keys in part_key_lists:
+                    matches += self._together_matches(key, part_keys, found, parsed, within)
         return Verdict.of(deduplicate(matches))
 
-    def _together_matches(self, key: str, part_keys: List[str], found: Spans, parsed: Parsed) -> List[Match]:
-        """Matches where every part occurs in one sentence, in any order."""
+    def _together_matches(
+        self, key: str, part_keys: List[str], found: Spans, parsed: Parsed, within: Sequence[Tuple[int, int]]
+    ) -> List[Match]:
+        """Matches where every part occurs in one of the spans `within` (each
+        sentence for `together`, the whole message for `apart`), in any order."""
         if not all(k in found for k in part_keys):
             return []
         results = []
-        for sentence in parsed.sentences:
+        for sentence in within:
             part_spans = [[s for s in found[k] if sentence[0] <= s[0] < sentence[1]] for k in part_keys]
             if all(part_spans):
                 first = [parts[0] for parts in part_spans]

@@ -51,6 +51,7 @@ class Sign(Strict):
     label: Optional[StrictStr] = None  # shown to staff; the sign id when missing
     phrases: List[StrictStr] = []  # words in this order
     together: List[List[StrictStr]] = []  # every part in one sentence, in any order
+    apart: List[List[StrictStr]] = []  # every part somewhere in the message (a goodbye told over sentences)
 
 
 class Lasting(Strict):

@@ -31,7 +31,6 @@ OWN_LIMITS = {
     "round5": {"hard_negative_checks": 0.23},
     "round7": {"hard_negative_checks": 0.23},
     "round9": {"crisis_recall": 0.94},
-    "round17": {"red_flag_recall": 0.85, "crisis_recall": 0.78, "hard_negative_false_alarms": 0.08},  # not read yet
 }
 
 
@@ -43,7 +42,7 @@ SIZES = (
     {"independent": (150, 80, 200)}
     | {f"round{n}": (60, 40, 80) for n in range(2, 9)}
     | {"round9": (60, 39, 80)}  # one crisis message nearly repeated an earlier round's
-    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17)}
+    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19)}
     | {"round14": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
     | {"round16": (60, 39, 80)}  # one English crisis message nearly repeated an earlier round's
     | {"round18": (60, 40, 79)}  # one English hard negative nearly repeated an earlier round's

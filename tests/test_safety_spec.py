@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import components.safety_policy as policy
-from components.safety_patterns import load_all
+from components.safety_patterns import SafetyRules, load_all
 from components.safety_policy import About, Context, Reason
 from components.safety_spec import Contexts, SpecError, read_descriptions, read_spec, spec_of
 from tests.conftest import ROOT
@@ -179,3 +179,19 @@ def test_the_semantic_net_reasons_keep_their_words(rules) -> None:
 def test_whom_a_crisis_is_about(rules, text, about) -> None:
     abouts = {m.about for r in rules.values() for m in r.analyse(text).matches if m.kind == "crisis"}
     assert abouts == {about}
+
+
+def test_apart_parts_may_sit_in_different_sentences() -> None:
+    """`together` parts must share a sentence; `apart` parts anywhere in the
+    message (a goodbye told over several sentences)."""
+    data = yaml.safe_load((SAFETY / "en.yml").read_text(encoding="utf-8"))
+    parts = ["gave away my guitar", "strangely calm"]
+    data["crisis"] = {"suicidal": {"together": [parts]}, "self_harm": {"apart": [parts]}}
+    rules = SafetyRules(data)
+
+    def signs(text: str) -> set:
+        return {m.sign for m in rules.analyse(text).matches if m.reason is None}
+
+    assert signs("I gave away my guitar and feel strangely calm") == {"suicidal", "self_harm"}
+    assert signs("I gave away my guitar today. I feel strangely calm now.") == {"self_harm"}
+    assert signs("I gave away my guitar today. I feel fine.") == set()
