@@ -57,6 +57,7 @@ KINDS = ("crisis", "red_flag")
 CHECK = "red_flag_check"  # a red flag, but not sure it is happening now: ask
 NEGATION_WINDOW = 4
 RESOLVED_WINDOW = 4
+FRAGMENT_LENGTH = 4  # words of a verbless list item that takes its sentence's time
 LASTING_WINDOW = 4  # tokens either side of a sign where "since sepsis" sets it aside
 LIFELONG_WINDOW = 8  # tokens either side of a sign where "for years" makes it a question
 CLAUSE_BREAK_PUNCT = SENTENCE_ENDS | set(":,()")
@@ -394,11 +395,21 @@ class Policy:
             return True
         # "In September he was delirious for weeks, he didn't know us": a
         # past time earlier in the sentence carries over to a clause in the
-        # past tense when nothing in the sentence says now.
-        told = within(context.get(Context.PAST, []), *sentence) and not within(
-            context.get(Context.PRESENT, []), *sentence
-        )
-        return bool(told and self.narrative(clause, context)) or self.told_in_past(sentence, context)
+        # past tense, or to a fragment with no verb or time of its own ("two
+        # years ago I had sepsis, rigors, totally confused"), when nothing in
+        # the sentence says now.
+        past = within(context.get(Context.PAST, []), *sentence)
+        told = past and not says_now(sentence, context)
+        before = any(s < clause[0] for s, _ in past)
+        carried = self.narrative(clause, context) or (before and self.fragment(clause, context))
+        return bool(told and carried) or self.told_in_past(sentence, context)
+
+    @staticmethod
+    def fragment(clause, context: Spans) -> bool:
+        """A short clause with no verb and no time of its own ("totally confused")."""
+        names = (Context.PAST_VERB, Context.PRESENT_VERB, Context.PRESENT, Context.SUDDEN, Context.PAST)
+        short = clause[1] - clause[0] <= FRAGMENT_LENGTH
+        return short and not any(within(context.get(name, []), *clause) for name in names)
 
     @staticmethod
     def dated_after(sentence, context: Spans) -> bool:

@@ -42,7 +42,7 @@ SIZES = (
     {"independent": (150, 80, 200)}
     | {f"round{n}": (60, 40, 80) for n in range(2, 9)}
     | {"round9": (60, 39, 80)}  # one crisis message nearly repeated an earlier round's
-    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19)}
+    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19, 20)}
     | {"round14": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
     | {"round16": (60, 39, 80)}  # one English crisis message nearly repeated an earlier round's
     | {"round18": (60, 40, 79)}  # one English hard negative nearly repeated an earlier round's
