@@ -79,6 +79,7 @@ class Context(str, Enum):
     PRESENT = "present"  # a present time: "now", "nu"
     LASTING_TIME = "lasting_time"  # "since sepsis", "al maanden"
     LIFELONG = "lifelong"  # years-long, for any sign: "always have been", "al jaren"
+    ASSESSED = "assessed"  # a professional has seen it: "the midwife said", "de verpleging zegt"
     ON_EFFORT = "on_effort"  # "whenever I stand up"
     HABITUAL = "habitual"  # "every time", "elke keer"
     SUDDEN = "sudden"  # sudden or happening now: "suddenly", "vannacht"
@@ -305,7 +306,11 @@ class Policy:
                 match.maybe = True
             else:
                 match.reason = Reason.LASTING.value
-        elif kind == "red_flag" and (self.narrative(sentence, context) or self.lifelong(start, end, clause, context)):
+        elif kind == "red_flag" and (
+            self.narrative(sentence, context)
+            or self.lifelong(start, end, clause, context)
+            or self.assessed(sentence, context)
+        ):
             match.maybe = True
         if kind == "crisis":
             match.about = self.about(end, clause, context)
@@ -463,6 +468,13 @@ class Policy:
         before = [s for s, _ in within(context.get(Context.HYPOTHETICAL, []), *sentence) if s < start]
         now = says_now(sentence, context)
         return bool(before) and not now
+
+    @staticmethod
+    def assessed(sentence, context: Spans) -> bool:
+        """A nurse, midwife, GP or pharmacist has seen it ("the midwife said
+        it's newborn rash"), in the sign's sentence, which says nothing of
+        now: ask rather than escalate."""
+        return bool(within(context.get(Context.ASSESSED, []), *sentence)) and not says_now(sentence, context)
 
     @staticmethod
     def lifelong(start, end, clause, context: Spans) -> bool:

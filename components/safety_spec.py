@@ -74,6 +74,7 @@ class Contexts(Strict):
     present: List[StrictStr] = []
     lasting_time: List[StrictStr] = []
     lifelong: List[StrictStr] = []
+    assessed: List[StrictStr] = []
     on_effort: List[StrictStr] = []
     habitual: List[StrictStr] = []
     sudden: List[StrictStr] = []
