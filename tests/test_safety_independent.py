@@ -32,6 +32,7 @@ OWN_LIMITS = {
     "round7": {"hard_negative_checks": 0.23},
     "round9": {"crisis_recall": 0.94},
     "round20": {"hard_negative_checks": 0.22},
+    "round21": {"hard_negative_checks": 0.22},
 }
 
 
@@ -43,11 +44,12 @@ SIZES = (
     {"independent": (150, 80, 200)}
     | {f"round{n}": (60, 40, 80) for n in range(2, 9)}
     | {"round9": (60, 39, 80)}  # one crisis message nearly repeated an earlier round's
-    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19, 20)}
+    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19, 20, 23)}
     | {"round14": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
     | {"round16": (60, 39, 80)}  # one English crisis message nearly repeated an earlier round's
     | {"round18": (60, 40, 79)}  # one English hard negative nearly repeated an earlier round's
     | {"round21": (60, 40, 79)}  # one Dutch hard negative nearly repeated an earlier round's
+    | {"round22": (60, 40, 79)}  # one hard negative per language nearly repeated an earlier round's
 )  # red flags, crisis, negatives
 SETS = [(round_name, language) for round_name in ROUNDS for language in LANGUAGES]
 NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates
