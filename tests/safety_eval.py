@@ -51,11 +51,12 @@ ROUNDS = (
     "round19",
     "round20",
     "round21",
+    "round22",
 )
 # Written for the next round of work and not measured yet: kept apart from
 # everything by the near-duplicate tests, but not evaluated (and so not
 # printed) until someone measures it once, untouched, and moves it to ROUNDS.
-WRITTEN = ("round22", "round23")
+WRITTEN = ("round23",)
 SECTIONS = ("red_flag", "crisis", "hard_negatives")
 
 
