@@ -52,8 +52,10 @@ class SequenceMatcher:
         self._by_first: Dict[int, List[int]] = {}
         self._gap_first: List[int] = []
         self._exact: Dict[str, Set[int]] = {}
-        self._typos: Dict[int, Dict[str, Set[int]]] = {1: {}, 2: {}}
-        self._prefixes: List[Tuple[str, int]] = []
+        # words allowed one or two typos, by their length: a word is compared
+        # only with those whose length is within its allowance
+        self._typos: Dict[int, Dict[int, Dict[str, Set[int]]]] = {1: {}, 2: {}}
+        self._prefixes: Dict[str, List[Tuple[str, int]]] = {}  # by first letter
         self._cache: Dict[str, FrozenSet[int]] = {}
 
     def __len__(self) -> int:
@@ -85,8 +87,9 @@ class SequenceMatcher:
                 self._exact.setdefault(text, set()).add(index)
             for typos, texts in ((1, word.typo1), (2, word.typo2)):
                 for text in texts:
-                    self._typos[typos].setdefault(text, set()).add(index)
-            self._prefixes += [(prefix, index) for prefix in word.prefixes]
+                    self._typos[typos].setdefault(len(text), {}).setdefault(text, set()).add(index)
+            for prefix in word.prefixes:
+                self._prefixes.setdefault(prefix[:1], []).append((prefix, index))
             self._cache.clear()
         return self._word_ids[word]
 
@@ -95,11 +98,12 @@ class SequenceMatcher:
         found = self._cache.get(word)
         if found is None:
             ids = set(self._exact.get(word, ()))
-            for typos, index in self._typos.items():
-                for text, owners in index.items():
-                    if abs(len(text) - len(word)) <= typos and levenshtein_compare(word, text, typos):
-                        ids |= owners
-            ids.update(index for prefix, index in self._prefixes if word.startswith(prefix))
+            for typos, by_length in self._typos.items():
+                for length in range(len(word) - typos, len(word) + typos + 1):
+                    for text, owners in by_length.get(length, {}).items():
+                        if levenshtein_compare(word, text, typos):
+                            ids |= owners
+            ids.update(index for prefix, index in self._prefixes.get(word[:1], ()) if word.startswith(prefix))
             if len(self._cache) >= CACHE_LIMIT:
                 self._cache.clear()
             found = self._cache[word] = frozenset(ids)
