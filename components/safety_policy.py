@@ -10,7 +10,10 @@ match aside, whom a crisis match is about, and the verdict (safety first).
      geleden") and no present one ("now", "suddenly", "nu", "ineens"), or
      the message tells a story about back then (a past time somewhere, no
      present one) and its sentence is in the past tense (past verbs, no
-     present verb: "I was shaking so badly my teeth rattled"), or a later part
+     present verb: "I was shaking so badly my teeth rattled"), or a past time
+     earlier in its sentence carries over to its clause (one in the past
+     tense, or a short verbless list item: "two years ago I had sepsis,
+     rigors, totally confused") when nothing there says now, or a later part
      of the sentence, or the start of the next one, puts it in the past
      ("that was months ago") or says it is over ("she's fine now");
    - general: the sentence asks about signs in general ("what does ...
@@ -42,7 +45,9 @@ match aside, whom a crisis match is about, and the verdict (safety first).
    present verb or time) that no past time sets aside counts as "maybe":
    the urgent check asks whether it is happening now. So does one said,
    close to it in its clause, to have been there for years ("for years",
-   "al vier jaar"), with nothing sudden in that clause.
+   "al vier jaar"), with nothing sudden in that clause, and one in a
+   sentence that says a professional has seen it or the person is in
+   hospital ("the midwife said it's newborn rash"), saying nothing of now.
 """
 
 from __future__ import annotations
