@@ -90,21 +90,21 @@ class SafetyRules:
             if "#" not in key:
                 matches += [self._judge(key, s, e, parsed) for s, e in found_spans]
         message = [(0, len(parsed.words))]
-        for groups, within in ((self.together, parsed.sentences), (self.apart, message)):
+        for groups, spans_of_parts in ((self.together, parsed.sentences), (self.apart, message)):
             for key, part_key_lists in groups.items():
                 for part_keys in part_key_lists:
-                    matches += self._together_matches(key, part_keys, found, parsed, within)
+                    matches += self._together_matches(key, part_keys, found, parsed, spans_of_parts)
         return Verdict.of(deduplicate(matches))
 
     def _together_matches(
-        self, key: str, part_keys: List[str], found: Spans, parsed: Parsed, within: Sequence[Tuple[int, int]]
+        self, key: str, part_keys: List[str], found: Spans, parsed: Parsed, spans_of_parts: Sequence[Tuple[int, int]]
     ) -> List[Match]:
-        """Matches where every part occurs in one of the spans `within` (each
+        """Matches where every part occurs in one of `spans_of_parts` (each
         sentence for `together`, the whole message for `apart`), in any order."""
         if not all(k in found for k in part_keys):
             return []
         results = []
-        for sentence in within:
+        for sentence in spans_of_parts:
             part_spans = [[s for s in found[k] if sentence[0] <= s[0] < sentence[1]] for k in part_keys]
             if all(part_spans):
                 first = [parts[0] for parts in part_spans]

@@ -409,17 +409,19 @@ class Policy:
         # years ago I had sepsis, rigors, totally confused"), when nothing in
         # the sentence says now.
         past = within(context.get(Context.PAST, []), *sentence)
-        told = past and not says_now(sentence, context)
-        before = any(s < clause[0] for s, _ in past)
-        carried = self.narrative(clause, context) or (before and self.fragment(clause, context))
-        return bool(told and carried) or self.told_in_past(sentence, context)
+        if past and not says_now(sentence, context):
+            before = any(s < clause[0] for s, _ in past)
+            if self.narrative(clause, context) or (before and self.fragment(clause, context)):
+                return True
+        return self.told_in_past(sentence, context)
 
     @staticmethod
     def fragment(clause, context: Spans) -> bool:
-        """A short clause with no verb and no time of its own ("totally confused")."""
-        names = (Context.PAST_VERB, Context.PRESENT_VERB, Context.PRESENT, Context.SUDDEN, Context.PAST)
+        """A short clause with no verb of its own ("totally confused"); the
+        caller has made sure nothing in its sentence says now."""
+        verbs = (Context.PAST_VERB, Context.PRESENT_VERB)
         short = clause[1] - clause[0] <= FRAGMENT_LENGTH
-        return short and not any(within(context.get(name, []), *clause) for name in names)
+        return short and not any(within(context.get(name, []), *clause) for name in verbs)
 
     @staticmethod
     def dated_after(sentence, context: Spans) -> bool:
