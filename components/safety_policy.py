@@ -5,7 +5,8 @@ match aside, whom a crisis match is about, and the verdict (safety first).
    it is clearly not happening now:
    - negated: a negation word shortly before the sign ("not", "geen"), or
      right after it where the language puts it there ("ik ril niet"), or a
-     "resolved" word shortly after it ("any more", "gone", "voorbij");
+     "resolved" word shortly after it ("any more", "gone", "voorbij"), unless
+     a `rising` phrase holds that word ("it's gone up");
    - past: its clause names a past time ("last year", "toen", "weken
      geleden") and no present one ("now", "suddenly", "nu", "ineens"), or
      the message tells a story about back then (a past time somewhere, no
@@ -77,6 +78,7 @@ class Context(str, Enum):
     NEGATION = "negation"  # "not", "geen" shortly before a sign
     NEGATION_AFTER = "negation_after"  # right after it, where the language puts it ("ik ril niet")
     RESOLVED = "resolved"  # it is over: "any more", "gone", "voorbij"
+    RISING = "rising"  # a resolved word that says the opposite: "it's gone up"
     FADED = "faded"  # between `together` parts: "the rash faded when I pressed"
     RECOVERED = "recovered"  # later in the sentence: "she's fine now"
     PAST = "past"  # a past time: "last year", "toen"
@@ -375,7 +377,8 @@ class Policy:
         if not resolved:
             return False
         hi = min(clause[1], end + RESOLVED_WINDOW)
-        after = [s for s, e in context.get(Context.RESOLVED, []) if s >= end and e <= hi]
+        rising = context.get(Context.RISING, [])
+        after = [s for s, e in context.get(Context.RESOLVED, []) if s >= end and e <= hi and not overlaps(rising, s, e)]
         negations = context.get(Context.NEGATION, [])
         faded = [
             s

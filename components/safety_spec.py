@@ -67,6 +67,7 @@ class Contexts(Strict):
     negation: List[StrictStr] = []
     negation_after: List[StrictStr] = []
     resolved: List[StrictStr] = []
+    rising: List[StrictStr] = []
     faded: List[StrictStr] = []
     recovered: List[StrictStr] = []
     past: List[StrictStr] = []

@@ -33,7 +33,8 @@ OWN_LIMITS = {
     "round9": {"crisis_recall": 0.94},
     "round20": {"hard_negative_checks": 0.23},
     "round21": {"hard_negative_checks": 0.22},
-    "round22": {"crisis_recall": 0.89, "hard_negative_false_alarms": 0.13},  # not read yet
+    "round23": {"hard_negative_checks": 0.27},
+    "round24": {"crisis_recall": 0.87, "hard_negative_false_alarms": 0.09},  # not read yet
 }
 
 
@@ -45,7 +46,7 @@ SIZES = (
     {"independent": (150, 80, 200)}
     | {f"round{n}": (60, 40, 80) for n in range(2, 9)}
     | {"round9": (60, 39, 80)}  # one crisis message nearly repeated an earlier round's
-    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19, 20, 23)}
+    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19, 20, 23, 24, 25)}
     | {"round14": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
     | {"round16": (60, 39, 80)}  # one English crisis message nearly repeated an earlier round's
     | {"round18": (60, 40, 79)}  # one English hard negative nearly repeated an earlier round's
