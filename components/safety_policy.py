@@ -403,7 +403,12 @@ class Policy:
         if later or self.dated_after(sentence, context):
             return True
         past = within(context.get(Context.PAST, []), *clause)
-        present = within(context.get(Context.PRESENT, []), *clause)
+        # a present word inside a past time is not now: "two years ago tonight"
+        present = [
+            (s, e)
+            for s, e in within(context.get(Context.PRESENT, []), *clause)
+            if not any(ps <= s and e <= pe for ps, pe in past)
+        ]
         if past and not present:
             return True
         # "In September he was delirious for weeks, he didn't know us": a
