@@ -61,11 +61,12 @@ ROUNDS = (
     "round29",
     "round30",
     "round31",
+    "round32",
 )
 # Written for the next round of work and not measured yet: kept apart from
 # everything by the near-duplicate tests, but not evaluated (and so not
 # printed) until someone measures it once, untouched, and moves it to ROUNDS.
-WRITTEN = ("round32", "round33")
+WRITTEN = ("round33",)
 SECTIONS = ("red_flag", "crisis", "hard_negatives")
 
 

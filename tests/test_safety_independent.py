@@ -36,7 +36,7 @@ OWN_LIMITS = {
     "round23": {"hard_negative_checks": 0.27},
     "round27": {"hard_negative_checks": 0.22},
     "round29": {"crisis_recall": 0.92},
-    "round31": {"red_flag_recall": 0.86, "crisis_recall": 0.84, "hard_negative_false_alarms": 0.09},  # not read yet
+    "round32": {"red_flag_recall": 0.91, "crisis_recall": 0.84, "hard_negative_false_alarms": 0.08},  # not read yet
 }
 
 
