@@ -91,6 +91,7 @@ class Context(str, Enum):
     HABITUAL = "habitual"  # "every time", "elke keer"
     SUDDEN = "sudden"  # sudden or happening now: "suddenly", "vannacht"
     HYPOTHETICAL = "hypothetical"  # "if it ever comes back"
+    REPORTED = "reported"  # news passed on, which no hypothetical word inside it makes a supposition: "rang to say"
     NOT_A_SIGN = "not_a_sign"  # idioms: "I'm dying to ..."
     GENERAL_QUESTION = "general_question"  # "what does ... mean", "hoe herken je"
     PERSONAL = "personal"  # somebody named: I, my, he, ...
@@ -258,6 +259,13 @@ def negation_between(lo: int, start: int, context: Spans) -> bool:
     return any(lo <= s and e <= start for s, e in context.get(Context.NEGATION, []))
 
 
+def hypotheses(context: Spans) -> List[Tuple[int, int]]:
+    """The hypothetical spans, but for those inside news passed on ("the
+    home rang to say he had a seizure" is not "say he had a seizure")."""
+    reported = context.get(Context.REPORTED, [])
+    return [(s, e) for s, e in context.get(Context.HYPOTHETICAL, []) if not overlaps(reported, s, e)]
+
+
 def says_now(span: Tuple[int, int], context: Spans) -> bool:
     """A present or sudden time inside the span ("now", "tonight", "ineens")."""
     return bool(within(context.get(Context.PRESENT, []), *span) + within(context.get(Context.SUDDEN, []), *span))
@@ -336,7 +344,7 @@ class Policy:
         now ("he can't keep anything down since this morning") still counts."""
         whole, context = (0, len(parsed.words)), parsed.context
         now = says_now(whole, context)
-        if within(context.get(Context.HYPOTHETICAL, []), *whole):
+        if within(hypotheses(context), *whole):
             return Reason.HYPOTHETICAL.value
         if self.past(0, whole, whole, context):
             return Reason.PAST.value
@@ -478,9 +486,9 @@ class Policy:
         """About a possible future: in the sign's clause ("if it ever comes
         back"), or earlier in its sentence when nothing there says now ("if
         dad gets another infection, what signs come before he goes confused?")."""
-        if within(context.get(Context.HYPOTHETICAL, []), *clause):
+        if within(hypotheses(context), *clause):
             return True
-        before = [s for s, _ in within(context.get(Context.HYPOTHETICAL, []), *sentence) if s < start]
+        before = [s for s, _ in within(hypotheses(context), *sentence) if s < start]
         now = says_now(sentence, context)
         return bool(before) and not now
 

@@ -80,6 +80,7 @@ class Contexts(Strict):
     habitual: List[StrictStr] = []
     sudden: List[StrictStr] = []
     hypothetical: List[StrictStr] = []
+    reported: List[StrictStr] = []
     not_a_sign: List[StrictStr] = []
     general_question: List[StrictStr] = []
     personal: List[StrictStr] = []

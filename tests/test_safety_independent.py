@@ -36,7 +36,8 @@ OWN_LIMITS = {
     "round23": {"hard_negative_checks": 0.27},
     "round27": {"hard_negative_checks": 0.22},
     "round29": {"crisis_recall": 0.92},
-    "round32": {"red_flag_recall": 0.91, "crisis_recall": 0.84, "hard_negative_false_alarms": 0.08},  # not read yet
+    "round34": {"hard_negative_checks": 0.28},
+    "round35": {"red_flag_recall": 0.89, "crisis_recall": 0.84, "hard_negative_false_alarms": 0.09},  # not read yet
 }
 
 
@@ -48,7 +49,7 @@ SIZES = (
     {"independent": (150, 80, 200)}
     | {f"round{n}": (60, 40, 80) for n in range(2, 9)}
     | {"round9": (60, 39, 80)}  # one crisis message nearly repeated an earlier round's
-    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19, 20, 23, 24, 25, 26, 28, 30, 33)}
+    | {f"round{n}": (60, 40, 80) for n in (10, 11, 12, 13, 15, 17, 19, 20, 23, 24, 25, 26, 28, 30, 33, 35, 37)}
     | {"round14": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
     | {"round16": (60, 39, 80)}  # one English crisis message nearly repeated an earlier round's
     | {"round18": (60, 40, 79)}  # one English hard negative nearly repeated an earlier round's
@@ -58,6 +59,8 @@ SIZES = (
     | {"round29": (60, 40, 79)}  # one English hard negative nearly repeated an earlier round's
     | {"round31": (60, 38, 80)}  # two Dutch crisis messages nearly repeated earlier rounds'
     | {"round32": (60, 39, 80)}  # one crisis message per language nearly repeated an earlier round's
+    | {"round34": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
+    | {"round36": (60, 39, 80)}  # one Dutch crisis message nearly repeated an earlier round's
 )  # red flags, crisis, negatives
 SETS = [(round_name, language) for round_name in ROUNDS for language in LANGUAGES]
 NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates

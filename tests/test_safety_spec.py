@@ -149,6 +149,8 @@ def test_every_reason_and_about_is_given_by_the_policy() -> None:
     [
         ("I'm dying for a coffee", "going_to_die", "not a sign"),
         ("stel dat mijn man weer verward raakt, wie moet ik dan bellen?", "confusion", "hypothetical"),
+        ("say he had a seizure at work, what would we do?", "seizure", "hypothetical"),
+        ("the care home rang to say he had a seizure", "seizure", None),  # news passed on (`reported`)
         ("I'm not suicidal", "suicidal", "negated"),
         ("I was confused for weeks in the ICU last year", "confusion", "past"),
         ("what does mottled skin mean", "mottled_skin", "general"),
