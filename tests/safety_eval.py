@@ -65,11 +65,12 @@ ROUNDS = (
     "round33",
     "round34",
     "round35",
+    "round36",
 )
 # Written for the next round of work and not measured yet: kept apart from
 # everything by the near-duplicate tests, but not evaluated (and so not
 # printed) until someone measures it once, untouched, and moves it to ROUNDS.
-WRITTEN = ("round36", "round37")
+WRITTEN = ("round37",)
 SECTIONS = ("red_flag", "crisis", "hard_negatives")
 
 

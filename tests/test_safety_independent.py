@@ -37,7 +37,8 @@ OWN_LIMITS = {
     "round27": {"hard_negative_checks": 0.22},
     "round29": {"crisis_recall": 0.92},
     "round34": {"hard_negative_checks": 0.28},
-    "round35": {"red_flag_recall": 0.89, "crisis_recall": 0.84, "hard_negative_false_alarms": 0.09},  # not read yet
+    "round35": {"hard_negative_checks": 0.22},
+    "round36": {"crisis_recall": 0.84, "hard_negative_false_alarms": 0.14},  # not read yet
 }
 
 
