@@ -486,9 +486,10 @@ class Policy:
         """About a possible future: in the sign's clause ("if it ever comes
         back"), or earlier in its sentence when nothing there says now ("if
         dad gets another infection, what signs come before he goes confused?")."""
-        if within(hypotheses(context), *clause):
+        spans = hypotheses(context)
+        if within(spans, *clause):
             return True
-        before = [s for s, _ in within(hypotheses(context), *sentence) if s < start]
+        before = [s for s, _ in within(spans, *sentence) if s < start]
         now = says_now(sentence, context)
         return bool(before) and not now
 
