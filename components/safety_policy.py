@@ -376,7 +376,8 @@ class Policy:
         """A negation just before the sign, or (for signs, not for crisis,
         where "any more" is part of the meaning) a word after it saying it
         is over; for `together` matches also a `faded` word between their
-        parts or just after them ("the rash faded when I pressed the glass",
+        parts or later in the clause ("the rash faded when I pressed the
+        glass", "spots with a glass like the leaflet says and they faded",
         "vlekjes op haar arm, ze drukken weg")."""
         if negation_between(max(clause[0], start - NEGATION_WINDOW), start, context):
             return True
@@ -393,7 +394,7 @@ class Policy:
             for s, e in context.get(Context.FADED, [])
             if inside
             and start <= s
-            and e <= hi
+            and e <= clause[1]
             and not any(s - NEGATION_WINDOW <= n_start and n_end <= s for n_start, n_end in negations)
         ]
         return bool(after or faded)

@@ -42,7 +42,8 @@ OTHER = "other"
 class Thresholds:
     """When a sentence counts. Red flag: certain only when very close to a
     description, maybe when close enough and most neighbours agree. Crisis:
-    certain when close to a description, likely when most neighbours agree."""
+    certain when close to a description and the head does not all but rule
+    it out, likely when most neighbours agree."""
 
     neighbours: int = 7
     crisis_close: float = 0.75
@@ -51,6 +52,7 @@ class Thresholds:
     check_close: float = 0.55
     check_share: float = 0.7
     crisis_head: float = 1.01  # the head's crisis probability for a "head" match (above 1: off)
+    crisis_certain_head: float = 0.0  # below this crisis probability a close description is only "likely"
 
 
 HEAD_CLASSES = (*KINDS, OTHER)
@@ -204,7 +206,7 @@ class SemanticNet:
         """certain, likely or head (crisis), certain or maybe (red flag), or None."""
         t = self.thresholds
         if kind == "crisis":
-            if close >= t.crisis_close:
+            if close >= t.crisis_close and (self.head is None or probability >= t.crisis_certain_head):
                 return "certain"
             if share >= t.crisis_share:
                 return "likely"

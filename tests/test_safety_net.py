@@ -60,6 +60,17 @@ def test_levels_follow_the_thresholds() -> None:
     assert headed.level("crisis", 0.5, 0.2, probability=0.85) is None
 
 
+def test_a_close_crisis_description_the_head_all_but_rules_out_needs_its_neighbours() -> None:
+    # "Since my sepsis it seems a bit worse" lies close to "I wish sepsis had taken me"
+    head = Head(np.zeros((len(HEAD_CLASSES), 4)), np.zeros(len(HEAD_CLASSES)))
+    sceptical = SemanticNet(None, np.zeros((1, 4)), ["other"], [""], [""], Thresholds(crisis_certain_head=0.1), head)
+    assert sceptical.level("crisis", 0.8, 0.2, probability=0.2) == "certain"
+    assert sceptical.level("crisis", 0.8, 0.6, probability=0.05) == "likely"
+    assert sceptical.level("crisis", 0.8, 0.2, probability=0.05) is None
+    headless = SemanticNet(None, np.zeros((1, 4)), ["other"], [""], [""], Thresholds(crisis_certain_head=0.1))
+    assert headless.level("crisis", 0.8, 0.2, probability=0.0) == "certain"  # no head: nothing to rule it out
+
+
 def test_the_head_learns_the_three_kinds_and_gives_probabilities() -> None:
     rng = np.random.default_rng(0)
     centres = {"crisis": [1, 0, 0], "red_flag": [0, 1, 0], "other": [0, 0, 1]}
