@@ -8,9 +8,11 @@ test looks for near-duplicates, not only copies."""
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_left, bisect_right
 from itertools import combinations
-from typing import Dict, Iterable, List, Set
+from typing import Dict, FrozenSet, Iterable, List, Tuple
 
 import pytest
 import yaml
@@ -38,7 +40,7 @@ OWN_LIMITS = {
     "round29": {"crisis_recall": 0.92},
     "round34": {"hard_negative_checks": 0.28},
     "round35": {"hard_negative_checks": 0.22},
-    "round38": {"red_flag_recall": 0.86, "crisis_recall": 0.84},  # not read yet
+    "round39": {"crisis_recall": 0.86, "hard_negative_false_alarms": 0.08},  # not read yet
 }
 
 
@@ -66,6 +68,8 @@ SIZES = (
     # bullet through my head, haha", about a visit) was taken out before measuring: a crisis answer to it is right
     | {"round38": (60, 39, 79)}
     | {"round39": (60, 38, 80)}  # two Dutch crisis messages nearly repeated the training data and an earlier round
+    | {"round40": (60, 38, 80)}  # two Dutch crisis messages nearly repeated earlier rounds'
+    | {"round41": (60, 40, 80)}
 )  # red flags, crisis, negatives
 SETS = [(round_name, language) for round_name in ROUNDS for language in LANGUAGES]
 NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates
@@ -95,20 +99,22 @@ def test_false_alarms_and_urgent_checks(results, round_name: str, language: str)
     assert hard["red_flag_check"] <= limit("hard_negative_checks", round_name), hard
 
 
-def words(text: str) -> Set[str]:
-    return set(re.findall(r"\w+", text.lower()))
+@functools.lru_cache(maxsize=None)
+def words(text: str) -> FrozenSet[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
 
 
 def near_duplicates(ours: Iterable[str], theirs: Iterable[str]) -> List[tuple]:
-    """Pairs whose word sets overlap by NEAR or more (Jaccard)."""
-    kept = []
-    for text in theirs:
-        bag = words(text)
-        kept.append((text, bag))
+    """Pairs whose word sets overlap by NEAR or more (Jaccard). Two sets can
+    only get there when the smaller has at least NEAR times the words of the
+    larger, so each message is compared with those of a close size only."""
+    kept = sorted(((len(bag), text, bag) for text in theirs for bag in [words(text)]), key=lambda k: k[0])
+    sizes = [size for size, _, _ in kept]
     found = []
     for text in ours:
         bag = words(text)
-        for other, other_bag in kept:
+        lo, hi = bisect_left(sizes, NEAR * len(bag) - 1e-9), bisect_right(sizes, len(bag) / NEAR + 1e-9)
+        for _, other, other_bag in kept[lo:hi]:
             union = len(bag | other_bag)
             if union and len(bag & other_bag) / union >= NEAR:
                 found.append((text, other))
@@ -140,9 +146,10 @@ def training_and_pattern_texts(language: str) -> List[str]:
     return texts
 
 
-def texts_of(language: str, round_name: str) -> List[str]:
+@functools.lru_cache(maxsize=None)
+def texts_of(language: str, round_name: str) -> Tuple[str, ...]:
     sets = independent(language, round_name)
-    return [c["text"] for section in SECTIONS for c in sets[section]]
+    return tuple(c["text"] for section in SECTIONS for c in sets[section])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -177,3 +184,10 @@ def test_the_near_duplicate_check_can_fail() -> None:
         != []
     )
     assert near_duplicates(["my dad is confused"], ["she has a rash that does not fade"]) == []
+    # at the edge: eight of ten words shared, the sets of different sizes
+    assert near_duplicates(
+        ["one two three four five six seven eight"], ["one two three four five six seven eight nine ten"]
+    )
+    assert not near_duplicates(
+        ["one two three four five six seven"], ["one two three four five six seven eight nine ten"]
+    )
