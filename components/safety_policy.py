@@ -266,9 +266,20 @@ def hypotheses(context: Spans) -> List[Tuple[int, int]]:
     return [(s, e) for s, e in context.get(Context.HYPOTHETICAL, []) if not overlaps(reported, s, e)]
 
 
+def inside(spans: Iterable[Tuple[int, int]], start: int, end: int) -> bool:
+    """Tokens start..end lie inside one of the spans."""
+    return any(s <= start and end <= e for s, e in spans)
+
+
 def says_now(span: Tuple[int, int], context: Spans) -> bool:
-    """A present or sudden time inside the span ("now", "tonight", "ineens")."""
-    return bool(within(context.get(Context.PRESENT, []), *span) + within(context.get(Context.SUDDEN, []), *span))
+    """A present or sudden time inside the span ("now", "tonight", "ineens"),
+    but for one inside a past time ("five years ago today")."""
+    past = context.get(Context.PAST, [])
+    return any(
+        not inside(past, s, e)
+        for name in (Context.PRESENT, Context.SUDDEN)
+        for s, e in within(context.get(name, []), *span)
+    )
 
 
 def quoted(words: List[str], sentence: Tuple[int, int]) -> set:
@@ -403,21 +414,18 @@ class Policy:
         """Past: a past time in the sign's clause and no present time there,
         or a later part of the sentence that puts it in the past ("that was
         months ago") or says it is over ("she's fine now")."""
+        # "she's fine now" or "that was months ago", but not "won't pink up"
         later = [
             s
             for name in (Context.RECOVERED, Context.PAST_LATER)
             for s, e in within(context.get(name, []), *sentence)
-            if s >= start
+            if s >= start and not (name is Context.RECOVERED and negation_between(s - 2, s, context))
         ]
         if later or self.dated_after(sentence, context):
             return True
         past = within(context.get(Context.PAST, []), *clause)
         # a present word inside a past time is not now: "two years ago tonight"
-        present = [
-            (s, e)
-            for s, e in within(context.get(Context.PRESENT, []), *clause)
-            if not any(ps <= s and e <= pe for ps, pe in past)
-        ]
+        present = [(s, e) for s, e in within(context.get(Context.PRESENT, []), *clause) if not inside(past, s, e)]
         if past and not present:
             return True
         # "In September he was delirious for weeks, he didn't know us": a

@@ -156,6 +156,9 @@ def test_every_reason_and_about_is_given_by_the_policy() -> None:
         ("what does mottled skin mean", "mottled_skin", "general"),
         ("sinds de sepsis gaat mijn hart tekeer als ik opsta", "racing_heart", "lasting"),
         ("my lips are blue", "breathing", None),
+        # a present word inside a past time does not say now; a negated recovery does not end a sign
+        ("five years ago today I was in ICU, skin mottled, kidneys failing", "mottled_skin", "past"),
+        ("newborn blotchy all over, won't pink up", "mottled_skin", None),
     ],
 )
 def test_the_reasons_keep_their_words(rules, text, sign, reason) -> None:
