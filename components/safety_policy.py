@@ -399,14 +399,10 @@ class Policy:
         hi = min(clause[1], end + RESOLVED_WINDOW)
         rising = context.get(Context.RISING, [])
         after = [s for s, e in context.get(Context.RESOLVED, []) if s >= end and e <= hi and not overlaps(rising, s, e)]
-        negations = context.get(Context.NEGATION, [])
         faded = [
             s
             for s, e in context.get(Context.FADED, [])
-            if inside
-            and start <= s
-            and e <= clause[1]
-            and not any(s - NEGATION_WINDOW <= n_start and n_end <= s for n_start, n_end in negations)
+            if inside and start <= s and e <= clause[1] and not negation_between(s - NEGATION_WINDOW, s, context)
         ]
         return bool(after or faded)
 
