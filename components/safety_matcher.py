@@ -4,7 +4,7 @@ A pattern is a sequence of steps: a `Word` (one token that is one of some
 words exactly, within one or two typos of another, or starts with a
 prefix) or a `Gap` (0..n tokens that are not negation words). It finds the
 same (key, start, end) spans as spaCy's `Matcher` with the equivalent
-token specs (a test compares the two on every example in `data/`), but in
+token specs (a test compares the two on the examples in `data/` and `eval/`), but in
 a fraction of the time: which steps a word satisfies is worked out once
 per distinct word and remembered, and only the patterns whose first step
 the word satisfies are followed from each position.

@@ -53,6 +53,8 @@ class Thresholds:
     check_share: float = 0.7
     crisis_head: float = 1.01  # the head's crisis probability for a "head" match (above 1: off)
     crisis_certain_head: float = 0.0  # below this crisis probability a close description is only "likely"
+    short_words: int = 0  # a sentence of at most this many words is "short"
+    short_certain_head: float = 0.0  # crisis_certain_head for a short sentence
 
 
 HEAD_CLASSES = (*KINDS, OTHER)
@@ -192,7 +194,7 @@ class SemanticNet:
                         self.signs[best],
                         close,
                         share,
-                        self.level(kind, close, share, probability),
+                        self.level(kind, close, share, probability, len(text[start:end].split())),
                         text[start:end],
                         start,
                         end,
@@ -202,11 +204,15 @@ class SemanticNet:
                 )
         return found
 
-    def level(self, kind: str, close: float, share: float, probability: float = 0.0) -> Optional[str]:
-        """certain, likely or head (crisis), certain or maybe (red flag), or None."""
+    def level(self, kind: str, close: float, share: float, probability: float = 0.0, words: int = 0) -> Optional[str]:
+        """certain, likely or head (crisis), certain or maybe (red flag), or None.
+        A short sentence sits close to many descriptions ("ik ben alleen
+        thuis" to "ik sta iedereen thuis alleen maar in de weg"), so for a
+        close crisis description it needs a surer head."""
         t = self.thresholds
         if kind == "crisis":
-            if close >= t.crisis_close and (self.head is None or probability >= t.crisis_certain_head):
+            gate = t.short_certain_head if 0 < words <= t.short_words else t.crisis_certain_head
+            if close >= t.crisis_close and (self.head is None or probability >= gate):
                 return "certain"
             if share >= t.crisis_share:
                 return "likely"

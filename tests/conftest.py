@@ -21,7 +21,8 @@ INDEPENDENT_SAFETY_RESULTS: Dict[str, Any] = {}
 
 
 # Test files that train or load a model, or start servers, a browser or the
-# production services: marked `slow`, so `make test-fast` (pytest -m "not
+# production services: marked `slow` (as are a few single tests that take
+# minutes, where they are defined), so `make test-fast` (pytest -m "not
 # slow") gives a developer the rest in about a minute.
 SLOW_FILES = {
     "test_action_requests.py",

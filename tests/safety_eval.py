@@ -13,9 +13,12 @@ round's misses, so the newest round is the honest figure."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import sys
 from collections import Counter
-from typing import Any, Dict, List
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Dict, List, Optional
 
 import yaml
 
@@ -27,6 +30,7 @@ ESCALATIONS = ("red_flag", "crisis")
 # What counts as caught: a red flag told in the past tense gets the urgent
 # check, which also gives the numbers first.
 ACCEPTED = {"red_flag": ("red_flag", "red_flag_check"), "crisis": ("crisis",)}
+SHARE_HERE = 0.55  # of the texts parsed in this process when a second one helps
 
 
 ROUNDS = (
@@ -74,11 +78,14 @@ ROUNDS = (
     "round42",
     "round43",
     "round44",
+    "round45",
+    "round46",
+    "round47",
 )
 # Written for the next round of work and not measured yet: kept apart from
 # everything by the near-duplicate tests, but not evaluated (and so not
 # printed) until someone measures it once, untouched, and moves it to ROUNDS.
-WRITTEN = ("round45", "round46")
+WRITTEN = ("round48",)
 SECTIONS = ("red_flag", "crisis", "hard_negatives")
 
 
@@ -109,24 +116,54 @@ def outcomes(agent, texts: List[str]) -> List[str]:
     return asyncio.run(parse_all())
 
 
+def outcomes_elsewhere(model: str, texts: List[str]) -> List[str]:
+    """`outcomes` in a process of its own, with its own agent."""
+    from rasa.core.agent import Agent
+
+    import rasa_ext
+    from staff.heldout import quiet_logs
+
+    quiet_logs()
+    rasa_ext.install()
+    return outcomes(Agent.load(model), texts)
+
+
+def outcomes_shared(agent, model: Optional[str], texts: List[str]) -> List[str]:
+    """`outcomes`, with a second process taking a share of the texts when
+    the machine has a second core and the model's file is known. The second
+    process is spawned (TensorFlow does not survive a fork) and loads its
+    own agent while this one parses, so it gets the smaller share."""
+    if not model or (os.cpu_count() or 1) < 2 or len(texts) < 1000:
+        return outcomes(agent, texts)
+    split = int(len(texts) * SHARE_HERE)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        theirs = pool.submit(outcomes_elsewhere, model, texts[split:])
+        return outcomes(agent, texts[:split]) + theirs.result()
+
+
 def rates(found: List[str]) -> Dict[str, float]:
     """Share of each outcome among the answers."""
     counts, n = Counter(found), max(len(found), 1)
     return {kind: counts[kind] / n for kind in ("red_flag", "red_flag_check", "crisis")} | {"n": len(found)}
 
 
-def evaluate(agent) -> Dict[str, Dict[str, Dict[str, float]]]:
+def evaluate(agent, model: Optional[str] = None) -> Dict[str, Dict[str, Dict[str, float]]]:
     """Per round and language ("independent nl", "round2 en", ...): the
-    outcome rates of each section, and of the ordinary messages."""
-    plain = {language: rates(outcomes(agent, ordinary(language))) for language in LANGUAGES}
-    results = {}
+    outcome rates of each section, and of the ordinary messages. With the
+    model's file, two processes share the parsing (`outcomes_shared`)."""
+    groups = {("ordinary", language): ordinary(language) for language in LANGUAGES}
     for round_name in ROUNDS:
         for language in LANGUAGES:
             sets = independent(language, round_name)
-            results[f"{round_name} {language}"] = {
-                section: rates(outcomes(agent, [c["text"] for c in sets[section]])) for section in SECTIONS
-            } | {"ordinary": plain[language]}
-    return results
+            groups |= {(round_name, language, section): [c["text"] for c in sets[section]] for section in SECTIONS}
+    found = iter(outcomes_shared(agent, model, [text for texts in groups.values() for text in texts]))
+    rated = {group: rates([next(found) for _ in texts]) for group, texts in groups.items()}
+    return {
+        f"{round_name} {language}": {section: rated[(round_name, language, section)] for section in SECTIONS}
+        | {"ordinary": rated[("ordinary", language)]}
+        for round_name in ROUNDS
+        for language in LANGUAGES
+    }
 
 
 def table(results: Dict[str, Dict[str, Dict[str, float]]]) -> List[str]:
@@ -156,4 +193,4 @@ if __name__ == "__main__":
     model = (
         sys.argv[1] if len(sys.argv) > 1 else max((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     )
-    print("\n".join(table(evaluate(Agent.load(str(model))))))
+    print("\n".join(table(evaluate(Agent.load(str(model)), str(model)))))

@@ -71,6 +71,18 @@ def test_a_close_crisis_description_the_head_all_but_rules_out_needs_its_neighbo
     assert headless.level("crisis", 0.8, 0.2, probability=0.0) == "certain"  # no head: nothing to rule it out
 
 
+def test_a_short_sentence_needs_a_surer_head_to_be_certain() -> None:
+    # "ik ben alleen thuis" lies close to "ik sta iedereen thuis alleen maar in de weg"
+    head = Head(np.zeros((len(HEAD_CLASSES), 4)), np.zeros(len(HEAD_CLASSES)))
+    thresholds = Thresholds(crisis_certain_head=0.1, short_words=5, short_certain_head=0.3)
+    net = SemanticNet(None, np.zeros((1, 4)), ["other"], [""], [""], thresholds, head)
+    assert net.level("crisis", 0.76, 0.2, probability=0.26, words=4) is None
+    assert net.level("crisis", 0.76, 0.6, probability=0.26, words=4) == "likely"
+    assert net.level("crisis", 0.76, 0.2, probability=0.31, words=4) == "certain"  # "I feel completely trapped"
+    assert net.level("crisis", 0.76, 0.2, probability=0.26, words=6) == "certain"
+    assert net.level("crisis", 0.76, 0.2, probability=0.26) == "certain"  # words unknown: the usual gate
+
+
 def test_the_head_learns_the_three_kinds_and_gives_probabilities() -> None:
     rng = np.random.default_rng(0)
     centres = {"crisis": [1, 0, 0], "red_flag": [0, 1, 0], "other": [0, 0, 1]}
