@@ -16,12 +16,14 @@ from hypothesis import strategies as st
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from authoring.project import Example, Project
 from components.safety_matcher import Gap, SequenceMatcher, Word
 from components.safety_patterns import load_all
 from tests.conftest import ROOT
 from tests.strategies import fuzz
 
 RULES = load_all(ROOT / "data" / "safety")
+PROJECT = Project(ROOT)
 
 
 def spacy_alternatives(step) -> List[Dict]:
@@ -69,24 +71,17 @@ def compare(language: str, text: str) -> None:
         assert set(ours(words)) == theirs, f"{language} {name} differ on {text!r}"
 
 
-def examples(path) -> List[str]:
-    """The example texts of an NLU file, without entity markup."""
-    return [
-        re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []
-        for line in str(item.get("examples", "")).splitlines()
-        if line.startswith("- ")
-    ]
-
-
 def corpus(language: str) -> List[str]:
     """A language's texts: every safety case and held-out example, and every
     second training example (the word soups below cover the rest)."""
-    training = [t for path in sorted((ROOT / "data" / "nlu" / language).rglob("*.yml")) for t in examples(path)]
+
+    def texts(examples: List[Example]) -> List[str]:
+        return [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", e.text) for e in examples if e.language == language]
+
     cases = yaml.safe_load((ROOT / "eval" / "safety" / f"cases_{language}.yml").read_text(encoding="utf-8"))
     return (
-        training[::2]
-        + examples(ROOT / "eval" / "nlu" / f"heldout_{language}.yml")
+        texts(PROJECT.examples)[::2]
+        + texts(PROJECT.heldout)
         + [case["text"] for part in ("positives", "negatives") for case in cases[part]]
     )
 
