@@ -6,13 +6,15 @@ prefix) or a `Gap` (0..n tokens that are not negation words). It finds the
 same (key, start, end) spans as spaCy's `Matcher` with the equivalent
 token specs (a test compares the two on the examples in `data/` and `eval/`), but in
 a fraction of the time: which steps a word satisfies is worked out once
-per distinct word and remembered, and only the patterns whose first step
-the word satisfies are followed from each position.
+per distinct word and remembered, and the patterns share a tree of their
+common beginnings, so "i want to ..." is followed once for every pattern
+that starts that way, and a branch is left as soon as no position gets
+past it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Sequence, Set, Tuple, Union
 
 from spacy.matcher.levenshtein import levenshtein_compare
@@ -42,6 +44,16 @@ Step = Union[Word, Gap]
 Match = Tuple[str, int, int]
 
 
+@dataclass
+class _Node:
+    """A point in the tree of pattern beginnings: what follows, and the
+    keys of the patterns that end here."""
+
+    words: Dict[int, "_Node"] = field(default_factory=dict)
+    gaps: Dict[Gap, "_Node"] = field(default_factory=dict)
+    keys: List[str] = field(default_factory=list)
+
+
 class SequenceMatcher:
     """Patterns under keys; calling it with words gives every (key, start, end)."""
 
@@ -49,8 +61,7 @@ class SequenceMatcher:
         self._words: List[Word] = []
         self._word_ids: Dict[Word, int] = {}
         self._patterns: List[Tuple[str, Tuple[Union[int, Gap], ...]]] = []
-        self._by_first: Dict[int, List[int]] = {}
-        self._gap_first: List[int] = []
+        self._root = _Node()
         self._exact: Dict[str, Set[int]] = {}
         # words allowed one or two typos, by their length: a word is compared
         # only with those whose length is within its allowance
@@ -72,12 +83,15 @@ class SequenceMatcher:
             steps = tuple(self._word_id(s) if isinstance(s, Word) else s for s in pattern)
             if not steps:
                 continue
-            index = len(self._patterns)
             self._patterns.append((key, steps))
-            if isinstance(steps[0], Gap):
-                self._gap_first.append(index)
-            else:
-                self._by_first.setdefault(steps[0], []).append(index)
+            node = self._root
+            for step in steps:
+                if isinstance(step, Gap):
+                    node = node.gaps.setdefault(step, _Node())
+                else:
+                    node = node.words.setdefault(step, _Node())
+            if key not in node.keys:
+                node.keys.append(key)
 
     def _word_id(self, word: Word) -> int:
         if word not in self._word_ids:
@@ -115,26 +129,29 @@ class SequenceMatcher:
         steps = [self.steps_of(w) for w in lowered]
         found: Set[Match] = set()
         for start in range(len(lowered)):
-            candidates = [i for step in steps[start] for i in self._by_first.get(step, ())]
-            for index in candidates + self._gap_first:
-                key, pattern = self._patterns[index]
-                for end in self._ends(pattern, 0, start, steps, lowered):
-                    if end > start:
-                        found.add((key, start, end))
+            self._follow(self._root, {start}, start, steps, lowered, found)
         return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
-    def _ends(self, pattern, k: int, position: int, steps, lowered) -> Iterator[int]:
-        """Where pattern[k:] can end when it starts at `position`."""
-        if k == len(pattern):
-            yield position
-            return
-        step = pattern[k]
-        if isinstance(step, Gap):
-            yield from self._ends(pattern, k + 1, position, steps, lowered)
-            for taken in range(1, step.most + 1):
-                at = position + taken - 1
-                if at >= len(lowered) or lowered[at] in step.excluded:
-                    break
-                yield from self._ends(pattern, k + 1, position + taken, steps, lowered)
-        elif position < len(lowered) and step in steps[position]:
-            yield from self._ends(pattern, k + 1, position + 1, steps, lowered)
+    def _follow(self, node: _Node, positions: Set[int], start: int, steps, lowered, found: Set[Match]) -> None:
+        """Record the patterns ending at `node` for every position reached,
+        then go on into each branch that some position gets past."""
+        for key in node.keys:
+            found.update((key, start, end) for end in positions if end > start)
+        n = len(lowered)
+        if node.words:
+            reached: Dict[int, Set[int]] = {}
+            for position in positions:
+                if position < n:
+                    for step in steps[position]:
+                        if step in node.words:
+                            reached.setdefault(step, set()).add(position + 1)
+            for step, after in reached.items():
+                self._follow(node.words[step], after, start, steps, lowered, found)
+        for gap, child in node.gaps.items():
+            after = set(positions)
+            for position in positions:
+                for at in range(position, min(position + gap.most, n)):
+                    if lowered[at] in gap.excluded:
+                        break
+                    after.add(at + 1)
+            self._follow(child, after, start, steps, lowered, found)

@@ -31,6 +31,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from components.sentence_encoder import warm_loaded
+
 SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+|\n+")
 MAX_SENTENCES = 40  # a 5,000-character message has about this many
 MIN_WORDS = 2
@@ -128,6 +130,13 @@ def sentences(text: str) -> List[Tuple[int, int]]:
     spans.append((start, len(text)))
     kept = [(s, e) for s, e in spans if len(text[s:e].split()) >= MIN_WORDS]
     return kept[:MAX_SENTENCES]
+
+
+def warm(messages: Sequence[str]) -> None:
+    """Embed the sentences of many messages ahead, in batches, so that
+    parsing them one by one afterwards finds their vectors (for
+    evaluations; a server parses one message at a time)."""
+    warm_loaded([message[s:e] for message in messages for s, e in sentences(message)])
 
 
 def descriptions_of(spec: Dict[str, Any]) -> List[Tuple[str, str, str]]:

@@ -3,18 +3,20 @@ package of the registry (pinned with its hash in requirements-models.lock), so
 nothing downloads at run time. Chosen by measurement: docs/safety-net.md.
 
 `load_encoder(name)` gives one shared encoder per process; `embed` returns
-unit-length float32 rows, and keeps the vectors of recent sentences."""
+unit-length float32 rows, and keeps the vectors of recent sentences;
+`warm_loaded` embeds many sentences ahead, in batches, for whoever parses
+many messages in a row (the evaluations)."""
 
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from functools import lru_cache
 from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 
 CACHE_SIZE = 2048
+BATCH = 32  # sentences per encoder call when warming: about 2.5x faster per sentence than one by one
 TRAILING = re.compile(r"[\s.!?,;:]+$")
 
 
@@ -52,25 +54,53 @@ class Encoder:
         self._encode = ENCODERS[name]()
         self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length vectors, one row per text (compared as `normal` text)."""
-        texts = [normal(t) for t in texts]
+    def _add(self, texts: List[str]) -> None:
+        """Encode texts not yet kept and keep their unit vectors."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             vectors = self._encode(missing)
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
             for text, vector in zip(missing, vectors):
                 self._cache[text] = vector
+
+    def warm(self, texts: Sequence[str]) -> None:
+        """Encode these texts ahead, BATCH at a time, so that `embed` finds
+        them (at most CACHE_SIZE / 2, the most recent, are kept). Batched
+        vectors differ from one-by-one ones by float rounding (~1e-7)."""
+        texts = list(dict.fromkeys(normal(t) for t in texts))[-(CACHE_SIZE // 2) :]
+        for start in range(0, len(texts), BATCH):
+            self._add(texts[start : start + BATCH])
+        for text in texts:
+            self._cache.move_to_end(text)
+        self._trim()
+
+    def _trim(self) -> None:
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length vectors, one row per text (compared as `normal` text)."""
+        texts = [normal(t) for t in texts]
+        self._add(texts)
         rows = []
         for text in texts:
             self._cache.move_to_end(text)
             rows.append(self._cache[text])
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._trim()
         return np.vstack(rows) if rows else np.zeros((0, 512), dtype=np.float32)
 
 
-@lru_cache(maxsize=None)
+_LOADED: Dict[str, Encoder] = {}
+
+
 def load_encoder(name: str) -> Encoder:
     """The process's encoder of this name (loaded once)."""
-    return Encoder(name)
+    if name not in _LOADED:
+        _LOADED[name] = Encoder(name)
+    return _LOADED[name]
+
+
+def warm_loaded(texts: Sequence[str]) -> None:
+    """`Encoder.warm` on every encoder this process has loaded."""
+    for encoder in _LOADED.values():
+        encoder.warm(texts)

@@ -15,9 +15,12 @@ from base.paths import PROJECT_ROOT
 ROOT = PROJECT_ROOT
 
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the rounds' files read ten times faster
+
+
 def read_yaml(path: Path) -> Dict:
-    """A YAML file as plain data."""
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    """A YAML file as plain data (safe loading)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
 
 
 @lru_cache(maxsize=None)

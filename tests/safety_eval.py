@@ -20,9 +20,9 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Dict, List, Optional
 
-import yaml
-
 from base.paths import PROJECT_ROOT
+from components.safety_semantic import warm
+from tests.content_data import read_yaml
 
 ROOT = PROJECT_ROOT
 LANGUAGES = ("nl", "en")
@@ -30,6 +30,7 @@ ESCALATIONS = ("red_flag", "crisis")
 # What counts as caught: a red flag told in the past tense gets the urgent
 # check, which also gives the numbers first.
 ACCEPTED = {"red_flag": ("red_flag", "red_flag_check"), "crisis": ("crisis",)}
+CHUNK = 128  # texts whose sentences are embedded together
 SHARE_HERE = 0.55  # of the texts parsed in this process when a second one helps
 
 
@@ -91,13 +92,12 @@ SECTIONS = ("red_flag", "crisis", "hard_negatives")
 
 def independent(language: str, round_name: str = "independent") -> Dict[str, List[Dict[str, Any]]]:
     """One round's independent set of a language."""
-    path = ROOT / "eval" / "safety" / f"{round_name}_{language}.yml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_yaml(ROOT / "eval" / "safety" / f"{round_name}_{language}.yml")
 
 
 def ordinary(language: str) -> List[str]:
     """Held-out messages of every intent but red_flag and crisis."""
-    data = yaml.safe_load((ROOT / "eval" / "nlu" / f"heldout_{language}.yml").read_text(encoding="utf-8"))
+    data = read_yaml(ROOT / "eval" / "nlu" / f"heldout_{language}.yml")
     return [
         line.strip()[2:].strip()
         for block in data["nlu"]
@@ -108,10 +108,17 @@ def ordinary(language: str) -> List[str]:
 
 
 def outcomes(agent, texts: List[str]) -> List[str]:
-    """The intent the model gives each text after the safety layer."""
+    """The intent the model gives each text after the safety layer. The
+    sentences of each CHUNK of texts are embedded ahead in batches
+    (components.safety_semantic.warm), which is faster than one by one."""
 
     async def parse_all():
-        return [(await agent.parse_message(text))["intent"]["name"] for text in texts]
+        found = []
+        for start in range(0, len(texts), CHUNK):
+            chunk = texts[start : start + CHUNK]
+            warm(chunk)
+            found += [(await agent.parse_message(text))["intent"]["name"] for text in chunk]
+        return found
 
     return asyncio.run(parse_all())
 

@@ -21,7 +21,7 @@ from components.safety_semantic import (
     descriptions_of,
     sentences,
 )
-from components.sentence_encoder import load_encoder, normal
+from components.sentence_encoder import CACHE_SIZE, Encoder, load_encoder, normal
 
 
 def test_a_message_is_read_sentence_by_sentence() -> None:
@@ -148,6 +148,17 @@ def test_the_encoder_is_the_pinned_package_and_multilingual() -> None:
     assert normal("I DON'T WANT TO LIVE!!  ") == "i don't want to live"
     with pytest.raises(ValueError):
         load_encoder("no-such-encoder")
+
+
+def test_warming_ahead_gives_the_same_vectors_and_keeps_the_cache_bounded() -> None:
+    texts = [f"sentence number {n} about being very tired" for n in range(40)] + ["Ik wil niet meer leven"]
+    alone = np.vstack([Encoder("use-multilingual-v3").embed([text]) for text in texts[:3] + texts[-1:]])
+    encoder = Encoder("use-multilingual-v3")
+    encoder.warm(texts)
+    assert len(encoder._cache) == len(texts)
+    assert np.allclose(encoder.embed(texts[:3] + texts[-1:]), alone, atol=1e-5)
+    encoder.warm([f"filler {n}" for n in range(CACHE_SIZE)])  # more than it keeps: the newest half stays
+    assert len(encoder._cache) <= CACHE_SIZE and normal(f"filler {CACHE_SIZE - 1}") in encoder._cache
 
 
 @pytest.mark.slow
