@@ -40,7 +40,7 @@ OWN_LIMITS = {
     "round29": {"crisis_recall": 0.92},
     "round34": {"hard_negative_checks": 0.28},
     "round35": {"hard_negative_checks": 0.22},
-    "round48": {"crisis_recall": 0.82},  # not read yet
+    "round49": {"red_flag_recall": 0.9, "crisis_recall": 0.85, "hard_negative_checks": 0.22},  # not read yet
 }
 
 
@@ -79,6 +79,7 @@ SIZES = (
     | {"round47": (60, 40, 80)}
     | {"round48": (60, 40, 80)}
     | {"round49": (60, 40, 80)}
+    | {"round50": (60, 40, 80)}
 )  # red flags, crisis, negatives
 SETS = [(round_name, language) for round_name in ROUNDS for language in LANGUAGES]
 NEAR = 0.8  # word-set overlap (Jaccard) from which two messages count as near-duplicates
