@@ -13,7 +13,7 @@ from typing import List, Mapping
 import spacy
 
 SENTENCE_ENDS = frozenset(".!?;\n")  # tokens that end a sentence
-TRAILING_PUNCT = re.compile(r"[.!?,;:]+$")
+EDGE_PUNCT = re.compile(r"^([.!?,;:]*)(.*?)([.!?,;:]*)$", re.DOTALL)
 # Invisible characters that copy-paste and emoji leave inside or next to
 # words: zero-width spaces and joiners, direction marks, variation selectors.
 INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe00-\ufe0f\ufeff]")
@@ -48,10 +48,10 @@ class Normaliser:
             norm = strip_accents(INVISIBLE.sub("", token.lower_))
             if not norm:
                 continue
-            # an invisible character after a full stop ("beroerd.\ufe0f") keeps
-            # spaCy from splitting the stop off: split it here
-            trailing = TRAILING_PUNCT.search(norm)
-            pieces = [norm[: trailing.start()], *trailing.group()] if trailing and trailing.start() else [norm]
+            # an invisible character beside a full stop ("beroerd.\ufe0f",
+            # "\ufe0f!how") keeps spaCy from splitting the stop off: split it here
+            leading, core, trailing = EDGE_PUNCT.match(norm).groups()  # type: ignore[union-attr]
+            pieces = [*leading, core, *trailing] if core else [norm]
             for piece in pieces:
                 for part in self.expansions.get(piece, [piece]):
                     tokens.append(Token(part, token.idx, token.idx + len(token.text)))

@@ -96,6 +96,16 @@ def test_a_past_sign_next_to_a_present_one_still_escalates() -> None:
     assert verdict("I was confused in the ICU last year but now my lips are blue") == "red_flag"
 
 
+def test_punctuation_glued_to_a_word_by_an_invisible_character_is_split_off() -> None:
+    for text in (
+        "\ufe0f!how many paracetamol would be a lethal dose",
+        "how many paracetamol would be a lethal dose.\ufe0f",
+    ):
+        assert RULES["en"].analyse(text).kind == "crisis", text
+    words = [t.norm for t in RULES["en"].normalise("\ufe0f!how many?\u200b")]
+    assert words == ["!", "how", "many", "?"]
+
+
 def test_gaps_never_skip_a_negation() -> None:
     rules = SafetyRules(
         {"language": "en", "red_flag": {"lips": {"phrases": ["lips .. blue"]}}, "context": {"negation": ["not|no"]}}
