@@ -25,10 +25,10 @@ class LineList(list):
     item_lines: List[int]
 
 
-_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
-class _Loader(_BASE_LOADER):
+class _Loader(SAFE_LOADER):
     """SafeLoader (libyaml when available) building LineDict and LineList."""
 
 
